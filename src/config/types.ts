@@ -24,8 +24,24 @@ export interface Patrol {
   startingDeadlineMs: number | undefined;
   enabled: boolean;
   env: Record<string, string>;
-  /** Relative to the table's directory's repository root; undefined means the current one. */
+  /** Relative to the repository root (the workspace); undefined means the root itself. */
   workingDirectory: string | undefined;
+  /** Consecutive failed runs before a failure issue is opened (default 1). */
+  failureThreshold: number;
+  /** At most one "still failing" comment per this many milliseconds (default 24h). */
+  realertMs: number;
+  /** When set, files the patrol changes are proposed in one pull request. */
+  pullRequest: PullRequestSpec | undefined;
+}
+
+export interface PullRequestSpec {
+  /** The branch the bot commits to; never the default branch. */
+  branch: string;
+  title: string;
+  body: string;
+  labels: string[];
+  /** Defaults to the repository's default branch. */
+  base: string | undefined;
 }
 
 /** A loaded, validated patrol table. */

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { probeProcessHolder, currentProcessHolder } from '../../run/process-identity.js';
+import { shellPatrolRunner } from '../../run/patrol-runner.js';
+import { openStore } from '../../store/open.js';
+import type { Holder } from '../../ledger/types.js';
+import { runTick } from '../../tick/tick.js';
+import type { PatrolReport, TickLogger, TickReport } from '../../tick/types.js';
+import { VERSION } from '../../version.js';
+import { parse, parseCount, parseInstant } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT } from '../command.js';
+import { json, table, type Output } from '../output.js';
+import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
+
+export const STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (a git repository, created bare
+                      if absent) or memory: (this process only); default: the git
+                      repository of the current directory`;
+
+export const tickCommand: Command = {
+  name: 'tick',
+  summary: 'run one tick: claim due slots in the ledger, run the patrols, record the results',
+  help: `Usage: cronwarden tick [--config PATH] [--store SPEC] [--now ISO] [--dry-run]
+                       [--patrol ID [--force]] [--json]
+
+Reads the ledger, works out which slots are due (catching up missed ones as each
+patrol's catch-up rule says), applies each patrol's concurrency policy against its
+lease, writes the whole plan in one compare-and-swap, runs the granted patrols, and
+records each result in the ledger.
+
+Options:
+${CONFIG_HELP}
+${STORE_HELP}
+      --now ISO       tick as if it were this instant (default: the store's clock)
+      --dry-run       show the plan; write nothing, run nothing
+  -p, --patrol ID     only this patrol; the others are left exactly as they are
+      --force         run now even if no slot is due, through the same policy (with
+                      --patrol: that patrol; without: every enabled patrol)
+      --max-parallel N  patrols run at once (default 4)
+      --json          one JSON object: {"tick":{...},"patrols":[{"id","slot","outcome",
+                      "reason","exitCode","durationMs","fencingToken"}]}
+  -v, --verbose       log each step on stderr
+  -h, --help          show this help
+
+Outcomes: ran, failed, timed-out, lost-lease, error, skipped, missed, duplicate, idle,
+disabled, planned (dry run). See the README for what each means.
+
+Exit status: 0 the tick worked (even if nothing ran), 1 invalid input, 2 usage error,
+3 a patrol failed, timed out, could not start or lost its lease, 4 the ledger could not
+be used.`,
+
+  async run(argv, io, env) {
+    const { values } = parse(argv, {
+      ...configOption,
+      store: { type: 'string', short: 's' },
+      now: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      patrol: { type: 'string', short: 'p' },
+      force: { type: 'boolean' },
+      'max-parallel': { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+    });
+    const now = values.now === undefined ? undefined : parseInstant(values.now, '--now');
+    const maxParallel =
+      values['max-parallel'] === undefined
+        ? 4
+        : parseCount(values['max-parallel'], '--max-parallel', 64);
+    const loaded = await loadWithWarnings(values.config, io);
+    const store = await openStore(values.store, env.cwd);
+    const holder = await currentProcessHolder();
+
+    const report = await runTick(
+      loaded.table,
+      {
+        store,
+        runner: shellPatrolRunner({ baseDir: env.cwd, env: env.env }),
+        probe: (h: Holder) =>
+          h.kind === 'process' ? probeProcessHolder(h) : Promise.resolve('unknown' as const),
+        identity: { id: randomBytes(6).toString('hex'), holder, version: VERSION },
+        log: stderrLogger(io, values.verbose === true),
+        maxParallel,
+      },
+      {
+        dryRun: values['dry-run'] === true,
+        force: values.force === true,
+        configPath: loaded.table.path,
+        ...(now === undefined ? {} : { now }),
+        ...(values.patrol === undefined ? {} : { patrol: values.patrol }),
+      },
+    );
+
+    io.out(values.json ? json(jsonReport(report)) : formatReport(report));
+    return report.patrols.some(isFailure) ? EXIT.patrolFailed : EXIT.ok;
+  },
+};
+
+function isFailure(report: PatrolReport): boolean {
+  return ['failed', 'timed-out', 'lost-lease', 'error'].includes(report.outcome);
+}
+
+function stderrLogger(io: Output, verbose: boolean): TickLogger {
+  return {
+    info: (message) => verbose && io.err(message),
+    warn: (message) => io.err(`warning: ${message}`),
+    debug: (message) => verbose && io.err(message),
+  };
+}
+
+/** The documented JSON: the output tail stays out of it (it can be large). */
+function jsonReport(report: TickReport) {
+  return {
+    tick: report.tick,
+    patrols: report.patrols.map((p) => ({
+      id: p.id,
+      slot: p.slot,
+      outcome: p.outcome,
+      reason: p.reason,
+      exitCode: p.exitCode,
+      durationMs: p.durationMs,
+      fencingToken: p.fencingToken,
+      ...(p.missedCount === undefined ? {} : { missedCount: p.missedCount }),
+      ...(p.takeover === undefined ? {} : { takeover: p.takeover }),
+    })),
+  };
+}
+
+export function formatReport(report: TickReport): string {
+  const t = report.tick;
+  const header =
+    `Tick ${t.id} at ${t.now}${t.dryRun ? ' (dry run: nothing written, nothing run)' : ''}\n` +
+    `  table ${t.table} (${t.config}), ledger ${t.ref} in ${t.store}, ${t.writes} ledger writes`;
+  const rows = [['PATROL', 'OUTCOME', 'SLOT', 'TOKEN', 'EXIT', 'TIME', 'REASON']];
+  for (const p of report.patrols) {
+    rows.push([
+      p.id,
+      p.outcome,
+      p.slot ?? '-',
+      p.fencingToken === null ? '-' : `#${p.fencingToken}`,
+      p.exitCode === null ? '-' : String(p.exitCode),
+      p.durationMs === null ? '-' : `${p.durationMs} ms`,
+      p.reason,
+    ]);
+  }
+  const outputs = report.patrols
+    .filter((p) => p.output !== undefined && p.output !== '')
+    .map(
+      (p) =>
+        `--- ${p.id} ${p.slot ?? ''} output${p.outputTruncated ? ' (tail)' : ''} ---\n${p.output?.trimEnd()}`,
+    );
+  return [header, '', table(rows), ...(outputs.length > 0 ? ['', ...outputs] : [])].join('\n');
+}

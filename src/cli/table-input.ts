@@ -1,0 +1,18 @@
+import { ConfigError, DEFAULT_CONFIG_PATH, formatProblem, loadTable } from '../config/index.js';
+import type { LoadedTable } from '../config/index.js';
+import type { Output } from './output.js';
+
+export const configOption = { config: { type: 'string', short: 'c' } } as const;
+
+export const CONFIG_HELP = `  -c, --config PATH   the patrol table (default: ${DEFAULT_CONFIG_PATH})`;
+
+/** Load the table, printing its warnings; a ConfigError propagates to the entry's catch. */
+export async function loadWithWarnings(path: string | undefined, io: Output): Promise<LoadedTable> {
+  const loaded = await loadTable(path ?? DEFAULT_CONFIG_PATH);
+  for (const warning of loaded.warnings) io.err(formatProblem(warning, 'warning'));
+  return loaded;
+}
+
+export function reportConfigError(error: ConfigError, io: Output): void {
+  for (const problem of error.problems) io.err(formatProblem(problem));
+}

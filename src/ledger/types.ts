@@ -1,0 +1,133 @@
+import type { ConcurrencyPolicy } from '../config/types.js';
+
+/**
+ * The ledger protocol version this code writes and understands. A client that reads a
+ * ledger written with a higher version stops without writing: old code still running
+ * after a fix must never act on state it does not understand.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Who holds a lease: a CLI process, or a GitHub Actions job. */
+export type Holder = ProcessHolder | ActionsHolder;
+
+export interface ProcessHolder {
+  kind: 'process';
+  host: string;
+  /** Distinguishes two boots of one host (pids restart from 1). */
+  bootId?: string;
+  pid: number;
+  /** The process's start time as the OS reports it, so a reused pid is not the holder. */
+  startTime: string;
+}
+
+export interface ActionsHolder {
+  kind: 'actions';
+  /** owner/name of the repository whose workflow run holds the lease. */
+  repository: string;
+  runId: number;
+  runAttempt: number;
+  job: string;
+}
+
+export interface Lease {
+  /** Random, unique per grant: the proof of holding, checked on every renew and release. */
+  nonce: string;
+  /** Grows with every grant for the patrol; handed to the patrol to fence its own writes. */
+  fencingToken: number;
+  holder: Holder;
+  /** The version of Cronwarden that took the lease. */
+  version: string;
+  /** The slots this lease runs, ascending (several with catch-up `all`). */
+  slots: string[];
+  policy: ConcurrencyPolicy;
+  /** The tick that granted it. */
+  tick: string;
+  grantedAt: string;
+  /** On the store's clock. The lease is dead after this plus the grace period. */
+  expiresAt: string;
+  /** Whether the holder renews it (patrols with no fixed timeout). */
+  renewable: boolean;
+}
+
+/** How one run of a patrol ended. */
+export type RunOutcome = 'ran' | 'failed' | 'timed-out' | 'lost-lease' | 'error';
+
+export interface RunRecord {
+  slot: string;
+  fencingToken: number;
+  nonce: string;
+  tick: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: RunOutcome;
+  exitCode: number | null;
+  durationMs: number;
+  /** A link to the run that did it (the Actions run), when there is one. */
+  url?: string;
+}
+
+/** Why a lease ended without its holder releasing it. */
+export type RevokeReason = 'replaced' | 'holder-gone' | 'expired' | 'unlocked';
+
+export interface Revocation {
+  nonce: string;
+  fencingToken: number;
+  holder: Holder;
+  reason: RevokeReason;
+  at: string;
+  /** The tick (or admin) that revoked it. */
+  by: string;
+}
+
+export interface PatrolState {
+  /** Every slot at or before the cursor has been considered; never moves backwards. */
+  cursor: string;
+  /** The highest fencing token ever granted for this patrol. */
+  fencingToken: number;
+  lease: Lease | null;
+  /** The last claim of a slot, to tell a doubled tick from an idle one. */
+  lastClaim: { slot: string; tick: string; at: string } | null;
+  lastRun: RunRecord | null;
+  /** Recent runs, oldest first, for the timeline; bounded (see RECENT_RUNS_LIMIT). */
+  recentRuns: RunRecord[];
+  /** The latest leases that ended without a release, oldest first; bounded. */
+  revocations: Revocation[];
+  /** Slots skipped in a row because the lease was held (forbid). */
+  skippedInARow: number;
+}
+
+export interface LedgerState {
+  patrols: Record<string, PatrolState>;
+}
+
+/** One change the commit made; the ref's history of events is the audit log. */
+export type LedgerEvent =
+  | { type: 'created'; at: string }
+  | { type: 'first-seen'; patrol: string; cursor: string }
+  | { type: 'claimed'; patrol: string; slots: string[]; forced: boolean }
+  | { type: 'missed'; patrol: string; count: number; newest: string; reason: string }
+  | {
+      type: 'granted';
+      patrol: string;
+      nonce: string;
+      fencingToken: number;
+      holder: Holder;
+      slots: string[];
+      expiresAt: string;
+      takeover?: Revocation;
+    }
+  | { type: 'skipped'; patrol: string; slot: string; heldBy: string; fencingToken: number }
+  | { type: 'renewed'; patrol: string; nonce: string; expiresAt: string }
+  | { type: 'released'; patrol: string; run: RunRecord }
+  | { type: 'overlap'; patrol: string; run: RunRecord; revokedBy: Revocation | null }
+  | { type: 'unlocked'; patrol: string; revocation: Revocation; reason: string };
+
+/** What the tip commit of a ledger ref carries. */
+export interface LedgerDocument {
+  protocol: number;
+  table: string;
+  /** The tick or admin action that wrote this commit. */
+  writer: { tick: string; holder: Holder; version: string; at: string };
+  state: LedgerState;
+  events: LedgerEvent[];
+}
