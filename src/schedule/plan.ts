@@ -30,7 +30,7 @@ export interface SlotPlanInput {
 export interface SlotPlan {
   /** Slots to run now, ascending. */
   due: Date[];
-  /** Slots in (cursor, now] that will not run, ascending; only the most recent MISSED_LIST_LIMIT. */
+  /** Slots in (cursor, now] that will not run, ascending: the most recent MISSED_LIST_LIMIT. */
   missed: Date[];
   /** How many slots were missed in all; a lower bound when `missedCountIsLowerBound`. */
   missedCount: number;
