@@ -93,6 +93,7 @@ function describeEvent(event: LedgerEvent): string {
     case 'missed':
       return `miss ${event.patrol} x${event.count}`;
     case 'granted':
+      if (!event.leased) return `run ${event.patrol} #${event.fencingToken}`;
       return `${event.takeover ? 'take over' : 'grant'} ${event.patrol} #${event.fencingToken}`;
     case 'skipped':
       return `skip ${event.patrol} ${event.slot}`;

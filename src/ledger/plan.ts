@@ -301,6 +301,7 @@ function grant(
     fencingToken,
     holder: input.tick.holder,
     slots,
+    leased: lease !== null,
     expiresAt,
     ...(takeover === undefined ? {} : { takeover }),
   });

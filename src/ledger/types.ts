@@ -113,6 +113,8 @@ export type LedgerEvent =
       fencingToken: number;
       holder: Holder;
       slots: string[];
+      /** False for `allow` patrols: a fencing token and a run, but no lease. */
+      leased: boolean;
       expiresAt: string;
       takeover?: Revocation;
     }

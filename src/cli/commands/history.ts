@@ -82,6 +82,7 @@ export function describeEvent(event: LedgerEvent): string {
     case 'missed':
       return `${event.patrol}: missed ${event.count} slot(s), newest ${event.newest} (${event.reason})`;
     case 'granted':
+      if (!event.leased) return `${event.patrol}: run #${event.fencingToken} (allow: no lease)`;
       return (
         `${event.patrol}: granted lease #${event.fencingToken}, expires ${event.expiresAt}` +
         (event.takeover
