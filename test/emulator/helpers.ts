@@ -21,12 +21,12 @@ export const ALL_WRITE: TokenOptions['permissions'] = {
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-/** A plain Octokit (no retry, no throttling) pointed at the emulator. */
-export function client(emu: Emulator, token: string | undefined = TOKEN): Octokit {
+/** A plain Octokit (no retry, no throttling) pointed at the emulator; `null`: no token. */
+export function client(emu: Emulator, token: string | null = TOKEN): Octokit {
   return new Octokit({
     baseUrl: emu.url,
     log: quiet,
-    ...(token === undefined ? {} : { auth: token }),
+    ...(token === null ? {} : { auth: token }),
   });
 }
 
