@@ -118,7 +118,9 @@ describe('stale reads', () => {
       repository: { ref: { target: { oid: string } } };
     }>(
       `query CronwardenReadLedger($owner: String!, $name: String!, $ref: String!) {
-        repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid ... on Commit { message } } } }
+        repository(owner: $owner, name: $name) {
+          ref(qualifiedName: $ref) { target { oid ... on Commit { message } } }
+        }
       }`,
       { owner: OWNER, name: NAME, ref: LEDGER },
     );

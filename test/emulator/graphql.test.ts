@@ -10,10 +10,15 @@ const READ_LEDGER = `query CronwardenReadLedger($owner: String!, $name: String!,
   }
 }`;
 
-const LEDGER_HISTORY = `query CronwardenLedgerHistory($owner: String!, $name: String!, $ref: String!, $first: Int!, $after: String) {
+const LEDGER_HISTORY = `query CronwardenLedgerHistory(
+  $owner: String!, $name: String!, $ref: String!, $first: Int!, $after: String
+) {
   repository(owner: $owner, name: $name) {
     ref(qualifiedName: $ref) { target { ... on Commit {
-      history(first: $first, after: $after) { nodes { oid message } pageInfo { hasNextPage endCursor } }
+      history(first: $first, after: $after) {
+        nodes { oid message }
+        pageInfo { hasNextPage endCursor }
+      }
     } } }
   }
 }`;

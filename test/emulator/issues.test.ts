@@ -162,7 +162,7 @@ describe('labels', () => {
     expect(s.emu.issues(REPO)).toEqual([]);
   });
 
-  it('creates unknown labels when the token may, matching names without regard to case', async () => {
+  it('creates unknown labels when the token may, matching names in any case', async () => {
     await s.octokit.issues.createLabel({ ...R, name: 'Cronwarden', color: 'ff0000' });
     const issue = await s.octokit.issues.create({
       ...R,

@@ -48,7 +48,8 @@ function parsePermissions(list: string | undefined): TokenOptions['permissions']
     const [scope, access] = pair.split('=').map((p) => p.trim());
     if (!PERMISSIONS.includes(scope as Permission) || (access !== 'read' && access !== 'write')) {
       throw new UsageError(
-        `--permissions: "${pair}" is not SCOPE=read|write with SCOPE one of ${PERMISSIONS.join(', ')}.`,
+        `--permissions: "${pair}" is not SCOPE=read|write, ` +
+          `with SCOPE one of ${PERMISSIONS.join(', ')}.`,
       );
     }
     out[scope as Permission] = access as Access;
@@ -60,7 +61,8 @@ function logLine(entry: RequestLogEntry): string {
   const query = new URLSearchParams(entry.query).toString();
   const op = entry.operationName === undefined ? '' : ` ${entry.operationName}`;
   const who = entry.login === undefined ? 'anonymous' : entry.login;
-  return `${entry.at.toISOString()} ${entry.method} ${entry.path}${query === '' ? '' : `?${query}`}${op} -> ${entry.status} (${who})`;
+  const target = `${entry.path}${query === '' ? '' : `?${query}`}${op}`;
+  return `${entry.at.toISOString()} ${entry.method} ${target} -> ${entry.status} (${who})`;
 }
 
 async function main(): Promise<void> {

@@ -73,7 +73,8 @@ function kindOf(fields: Map<string, string>): FaultKind {
     }
     default:
       throw new FaultSpecError(
-        `kind must be latency, error-before, error-after, secondary-limit or stale, not ${kind ?? 'missing'}.`,
+        'kind must be latency, error-before, error-after, secondary-limit or stale, ' +
+          `not ${kind ?? 'missing'}.`,
       );
   }
 }

@@ -132,10 +132,10 @@ function answerRepository(
     };
   }
   const tip = resolveQualifiedRef(repo, v.ref as string, ctx.readAsOf);
-  const commit = tip === undefined ? undefined : repo.objects.commit(tip);
   if (tip === undefined) {
     return { data: { repository: { ref: null } } };
   }
+  const commit = repo.objects.commit(tip);
   if (op === READ_LEDGER) {
     const target = commit === undefined ? { oid: tip } : { oid: tip, message: commit.message };
     return { data: { repository: { ref: { target } } } };

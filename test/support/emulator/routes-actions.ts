@@ -101,7 +101,8 @@ function dispatch(ctx: RouteContext): Answer {
   const inputs = body.inputs === undefined ? {} : bodyObject(body.inputs);
   if (Object.keys(inputs).length > MAX_DISPATCH_INPUTS) {
     throw unprocessable(
-      `you may only define up to ${MAX_DISPATCH_INPUTS} \`inputs\` for a \`workflow_dispatch\` event`,
+      `you may only define up to ${MAX_DISPATCH_INPUTS} \`inputs\` ` +
+        'for a `workflow_dispatch` event',
     );
   }
   if (body.return_run_details !== undefined && typeof body.return_run_details !== 'boolean') {

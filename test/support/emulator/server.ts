@@ -60,8 +60,7 @@ interface Exchange {
 
 const UNAUTHENTICATED_LIMIT = 60;
 const RATE_DOCS = `${DOCS_BASE}/overview/rate-limits-for-the-rest-api`;
-const SECONDARY_DOCS =
-  'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+const SECONDARY_DOCS = `${RATE_DOCS}#about-secondary-rate-limits`;
 
 export function createRequestHandler(
   deps: ServerDeps,
@@ -144,7 +143,8 @@ function requestId(serial: number, at: Date): string {
   const hex = (n: number, width: number): string =>
     (n >>> 0).toString(16).toUpperCase().padStart(width, '0').slice(-width);
   const seconds = Math.floor(at.getTime() / 1000);
-  return `${hex(0xc0de, 4)}:${hex(serial, 4)}:${hex(serial * 7919, 6)}:${hex(serial * 104729, 6)}:${hex(seconds, 8)}`;
+  const fields = [hex(0xc0de, 4), hex(serial, 4), hex(serial * 7919, 6), hex(serial * 104729, 6)];
+  return [...fields, hex(seconds, 8)].join(':');
 }
 
 function resolveEndpoint(
@@ -284,7 +284,8 @@ async function answerWithFaults(
 function secondaryLimit(x: Exchange, status: number, retryAfterSeconds?: number): Answer {
   const message =
     'You have exceeded a secondary rate limit. Please wait a few minutes before you try ' +
-    `again. If you reach out to GitHub Support for help, please include the request ID ${x.requestId}.`;
+    'again. If you reach out to GitHub Support for help, please include the request ID ' +
+    `${x.requestId}.`;
   return {
     status,
     body: errorBody(status, message, SECONDARY_DOCS),
