@@ -22,7 +22,9 @@ function show(title, explanation, command, extra) {
   const about = explanation === '' ? '' : `${explanation}\n`;
   console.log(`\n=== ${title}\n${about}$ cronwarden ${command} ${extra.join(' ')}\n`);
   try {
-    process.stdout.write(execFileSync(process.execPath, args(command, extra), { env, encoding: 'utf8' }));
+    process.stdout.write(
+      execFileSync(process.execPath, args(command, extra), { env, encoding: 'utf8' }),
+    );
   } catch (error) {
     // A tick whose patrol failed exits 3 and has still printed its report.
     process.stdout.write(error.stdout ?? '');
@@ -31,7 +33,10 @@ function show(title, explanation, command, extra) {
 }
 
 function background(extra) {
-  const child = spawn(process.execPath, args('tick', extra), { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args('tick', extra), {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   return new Promise((resolve) => child.on('close', () => resolve(output)));
@@ -87,7 +92,12 @@ try {
   );
 
   show('The ledger now', 'Cursors, fencing tokens, leases (all free), last runs.', 'ledger', []);
-  show('Its history (newest first)', 'Every change is a commit; this is the audit log.', 'history', ['--limit', '6']);
+  show(
+    'Its history (newest first)',
+    'Every change is a commit; this is the audit log.',
+    'history',
+    ['--limit', '6'],
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

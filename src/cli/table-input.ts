@@ -1,5 +1,5 @@
-import { ConfigError, DEFAULT_CONFIG_PATH, formatProblem, loadTable } from '../config/index.js';
-import type { LoadedTable } from '../config/index.js';
+import { DEFAULT_CONFIG_PATH, formatProblem, loadTable } from '../config/index.js';
+import type { ConfigError, LoadedTable } from '../config/index.js';
 import type { Output } from './output.js';
 
 export const configOption = { config: { type: 'string', short: 'c' } } as const;
@@ -15,4 +15,5 @@ export async function loadWithWarnings(path: string | undefined, io: Output): Pr
 
 export function reportConfigError(error: ConfigError, io: Output): void {
   for (const problem of error.problems) io.err(formatProblem(problem));
+  for (const warning of error.warnings) io.err(formatProblem(warning, 'warning'));
 }

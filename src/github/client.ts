@@ -43,13 +43,21 @@ export class ServerClock {
  * store checks what happened), waits out secondary limits, serialises writes, and records
  * the server's clock. Built once per process.
  */
-export function createClient(options: ClientOptions): { octokit: GitHubClient; clock: ServerClock } {
+export function createClient(options: ClientOptions): {
+  octokit: GitHubClient;
+  clock: ServerClock;
+} {
   const clock = new ServerClock();
   const octokit = new CronwardenOctokit({
     auth: options.token,
     baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: `cronwarden/${VERSION}`,
-    log: { debug: options.log.debug, info: options.log.debug, warn: options.log.warn, error: options.log.warn },
+    log: {
+      debug: options.log.debug,
+      info: options.log.debug,
+      warn: options.log.warn,
+      error: options.log.warn,
+    },
     retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
     throttle: {
       // Writes are queued per client, not across every client in the process.
@@ -59,7 +67,9 @@ export function createClient(options: ClientOptions): { octokit: GitHubClient; c
         const retries = options.secondaryRetries ?? 4;
         options.log.warn(
           `GitHub secondary rate limit on ${request.method} ${request.url}; ` +
-            (retryCount < retries ? `waiting ${retryAfter} s (wait ${retryCount + 1} of ${retries})` : 'giving up'),
+            (retryCount < retries
+              ? `waiting ${retryAfter} s (wait ${retryCount + 1} of ${retries})`
+              : 'giving up'),
         );
         return retryCount < retries;
       },

@@ -66,7 +66,8 @@ export function explain(error: unknown, permission: string, what: string): never
   const failure = httpFailure(error);
   if (failure?.status === 403 && hasMessage(failure, GITHUB_MESSAGES.noIntegrationAccess)) {
     const accepted = failure.headers['x-accepted-github-permissions'];
-    const named = typeof accepted === 'string' && accepted !== '' ? accepted.replace('=', ': ') : permission;
+    const named =
+      typeof accepted === 'string' && accepted !== '' ? accepted.replace('=', ': ') : permission;
     throw new PermissionError(named, what);
   }
   if (

@@ -17,7 +17,12 @@ export async function probeActionsHolder(
   try {
     const { data } = await octokit.request(
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}',
-      { owner: owner ?? '', repo: repo ?? '', run_id: holder.runId, attempt_number: holder.runAttempt },
+      {
+        owner: owner ?? '',
+        repo: repo ?? '',
+        run_id: holder.runId,
+        attempt_number: holder.runAttempt,
+      },
     );
     return data.status === 'completed' ? 'gone' : 'alive';
   } catch (error: unknown) {

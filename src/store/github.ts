@@ -6,6 +6,7 @@ import {
   hasMessage,
   httpFailure,
   isUncertain,
+  PermissionError,
 } from '../github/errors.js';
 import { assertLedgerRef } from './rules.js';
 import { StoreError } from './types.js';
@@ -93,6 +94,10 @@ export class GitHubStore implements LedgerStore {
 
   async create(ref: string, message: string): Promise<WriteResult> {
     assertLedgerRef(ref);
+    // A new ledger is usually the first in its repository: write the tree up front rather
+    // than learn of its absence from a failed commit. Writing it again is harmless (the
+    // same content is the same object), and this keeps a create to three writes.
+    await this.ensureTree();
     const sha = await this.commit(message, []);
     try {
       await this.rest('POST /repos/{owner}/{repo}/git/refs', { ref, sha }, 'create the ledger ref');
@@ -171,17 +176,24 @@ export class GitHubStore implements LedgerStore {
     try {
       return await this.postCommit(message, tree, parents);
     } catch (error: unknown) {
+      // Every ledger commit reuses one tree, so a swap normally finds it; only a ledger
+      // whose tree was never written here (a hand-made ref) takes this path.
       if (this.treeKnown || !hasMessage(httpFailure(error), GITHUB_MESSAGES.treeMissing)) {
         return explain(error, 'contents: write', 'write a ledger commit');
       }
     }
+    await this.ensureTree();
+    return this.postCommit(message, tree, parents);
+  }
+
+  private async ensureTree(): Promise<void> {
+    if (this.treeKnown) return;
     await this.rest(
       'POST /repos/{owner}/{repo}/git/trees',
       { tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: LEDGER_README }] },
       'write the ledger tree',
     );
     this.treeKnown = true;
-    return this.postCommit(message, tree, parents);
   }
 
   private async postCommit(message: string, tree: string, parents: string[]): Promise<string> {
@@ -202,15 +214,24 @@ export class GitHubStore implements LedgerStore {
 
   private async rest(route: string, params: Record<string, unknown>, what: string) {
     try {
-      return await this.options.octokit.request(route, { owner: this.owner, repo: this.repo, ...params });
+      return await this.options.octokit.request(route, {
+        owner: this.owner,
+        repo: this.repo,
+        ...params,
+      });
     } catch (error: unknown) {
       const failure = httpFailure(error);
-      if (failure?.status === 403 || failure?.status === 401) explain(error, 'contents: write', what);
+      if (failure?.status === 403 || failure?.status === 401)
+        explain(error, 'contents: write', what);
       throw error;
     }
   }
 
-  private async graphql<T>(query: string, variables: Record<string, unknown>, what: string): Promise<T> {
+  private async graphql<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    what: string,
+  ): Promise<T> {
     let answer: GraphqlAnswer<T>;
     try {
       const response = await this.options.octokit.request('POST /graphql', {
@@ -223,6 +244,10 @@ export class GitHubStore implements LedgerStore {
       return explain(error, 'contents: read', what);
     }
     const errors = answer.errors ?? [];
+    // GraphQL answers a missing permission with HTTP 200 and an error in the body.
+    if (errors.some((e) => e.type === 'FORBIDDEN')) {
+      throw new PermissionError('contents: read', what);
+    }
     if (errors.some((e) => e.type === 'NOT_FOUND')) {
       throw new StoreError(
         `${this.owner}/${this.repo} was not found, or the token cannot see it (to ${what})`,
@@ -247,5 +272,7 @@ export function ledgerTreeSha(): string {
 
 function gitObjectId(type: string, body: Buffer): string {
   const header = Buffer.from(`${type} ${body.length}\0`, 'utf8');
-  return createHash('sha1').update(Buffer.concat([header, body])).digest('hex');
+  return createHash('sha1')
+    .update(Buffer.concat([header, body]))
+    .digest('hex');
 }
