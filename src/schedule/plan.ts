@@ -8,7 +8,8 @@
  *   the cursor; past that the count is a lower bound (`missedCountIsLowerBound`);
  * - the slots that matter (those that run and the most recent MISSED_LIST_LIMIT missed ones)
  *   are then found by searching backwards from `now` in windows, each walked forward and cut
- *   off after RECENT_PROBE_CAP slots, so no walk covers the whole backlog;
+ *   off after RECENT_PROBE_FACTOR times as many slots as are kept, so no walk covers the
+ *   whole backlog;
  * - `maxCatchUp` is clamped to MAX_CATCH_UP_LIMIT.
  */
 import { compileSchedule, instantOf, slotInstants } from './slots.js';
@@ -70,12 +71,15 @@ const MISSED_COUNT_SPAN_MS = MISSED_COUNT_SPAN_DAYS * 24 * 60 * 60_000;
 export const MAX_CATCH_UP_LIMIT = 1_000;
 
 /**
- * One backward-search window is walked for at most this many slots (a multiple of what is
- * kept, so that each window that is not cut off holds enough).
+ * One backward-search window is walked for at most this many times the slots kept. Above 1,
+ * so that some window start always yields between one and this many times what is kept.
  */
-const RECENT_PROBE_FACTOR = 4;
+const RECENT_PROBE_FACTOR = 2;
 
-/** Bound on backward-search windows: enough to halve a 400-year span down to a minute. */
+/**
+ * Bound on backward-search windows: enough to double a one-minute window past 400 years and
+ * then halve the difference down to a millisecond.
+ */
 const RECENT_PROBE_ROUNDS = 96;
 
 /** Plan one tick for one patrol. Throws ScheduleError for an unusable spec. */

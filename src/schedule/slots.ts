@@ -1,18 +1,21 @@
 /**
  * Slot enumeration: the instants at which a schedule fires, in ascending order.
  *
- * cron-parser parses the expression, but its own iteration is not used: in some zones it
- * skips slots on DST days (`0 2 * * *` in Australia/Lord_Howe skips 4 October 2026), fires
- * twice for slots in a spring-forward gap (`0,30 2 * * *` in America/New_York) and gets
- * midnight transitions wrong. Instead this module walks local wall-clock times that match
- * the fields, in calendar order, and maps each to instants with the zone's real offsets
- * (zone.ts), applying the DST rules:
+ * cron-parser parses the expression, but its own iteration is not used, because around DST
+ * transitions it departs from the rules below (seen with cron-parser 5.10 in 2026):
+ * `0 2 * * *` in Australia/Lord_Howe skips 4 October; `0,30 2 * * *` in America/New_York
+ * fires at 03:00 and 03:30 on 8 March; `30 0 * * *` in America/Havana fires in the second
+ * copy of the repeated hour on 1 November; started inside a repeated hour, `30 1 * * *`
+ * fires that hour's second copy; `*\/15 * * * *` in Lord Howe skips the second copy of the
+ * repeated half hour. Instead this module walks the local wall-clock times that match the
+ * fields, in calendar order, and maps each to instants with the zone's real offsets
+ * (zone.ts):
  *
  * - a time in a spring-forward gap fires at the first valid local time after the gap (02:30
  *   becomes 03:00, as GitHub documents for `on.schedule`); several such times, and a slot at
  *   that very time, fire once;
  * - a time in a fall-back overlap fires at its first occurrence only, unless the hour field is
- *   `*` or a step, in which case both occurrences fire (see HourMode).
+ *   `*` or a step, in which case both occurrences fire (see HourMode in expression.ts).
  */
 import { parseCronPattern, matchingDays } from './expression.js';
 import type { CronPattern } from './expression.js';
@@ -34,12 +37,15 @@ export interface CompiledSchedule {
 }
 
 /**
- * The walk through local times gives up after this many months without a match. Every
- * accepted expression matches some day in each 400-year calendar cycle (expression.ts
- * refuses the others), so this bound is never reached by a valid schedule that has slots
- * left before the year 275760 where JavaScript dates end; it only guards the loop.
+ * The walk through local times gives up after this many months in a row without a matching
+ * day. Every accepted expression matches some day in each 400-year calendar cycle
+ * (expression.ts refuses the others), so a valid schedule never reaches this bound; it only
+ * guards the loop.
  */
 export const SEARCH_LIMIT_MONTHS = 401 * 12;
+
+/** JavaScript dates end in September 275760; the walk stops well before. */
+const LAST_SEARCHED_YEAR = 275_000;
 
 /** Largest `limit` accepted by `slotsAfter` and `nextSlots`. */
 export const SLOT_LIST_LIMIT = 100_000;
@@ -86,14 +92,18 @@ function* matchingLocalDays(pattern: CronPattern, fromLocal: number): Generator<
   let month = start.getUTCMonth() + 1;
   let fromDay = start.getUTCDate();
 
-  for (let searched = 0; searched < SEARCH_LIMIT_MONTHS; searched += 1) {
+  let monthsWithoutMatch = 0;
+  while (monthsWithoutMatch < SEARCH_LIMIT_MONTHS && year <= LAST_SEARCHED_YEAR) {
     const firstOfMonth = calendarMidnight(year, month, 1);
+    let matched = false;
     for (const day of matchingDays(pattern, year, month)) {
       if (day >= fromDay) {
+        matched = true;
         const midnight = firstOfMonth + (day - 1) * DAY_MS;
         yield { index: Math.round(midnight / DAY_MS), midnight };
       }
     }
+    monthsWithoutMatch = matched ? 0 : monthsWithoutMatch + 1;
     fromDay = 1;
     month += 1;
     if (month > 12) {

@@ -13,9 +13,12 @@ const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
 /**
- * Offsets are sampled every 12 hours and each change is then pinned to the second. Two
- * transitions less than 12 hours apart would be seen as one or none; the tz database has no
- * such pair in the years schedules deal with. Each new local day costs about two Intl calls.
+ * For each local day, the offsets at the two ends of the instants that can carry it (about
+ * 60 hours apart) are compared first: equal, the day is taken to have no transition. Only
+ * otherwise are offsets sampled every 12 hours and each change pinned to the second. So a zone
+ * that changed its offset and changed it back within about 60 hours, or changed it twice
+ * within 12 hours, would be misread; the tz database has no such pair in the years schedules
+ * deal with. A new local day costs one or two Intl calls.
  */
 const SAMPLE_STEP_MS = 12 * HOUR_MS;
 
@@ -91,20 +94,11 @@ export class ZoneClock {
         fields[part.type] = Number(part.value);
       }
     }
-    const local = Date.UTC(
-      fields.year ?? 1970,
-      (fields.month ?? 1) - 1,
-      fields.day ?? 1,
-      fields.hour ?? 0,
-      fields.minute ?? 0,
-      fields.second ?? 0,
-    );
-    return local - whole;
-  }
-
-  /** The local wall-clock time at `instant`, as milliseconds of a UTC-based calendar. */
-  localTime(instant: number): number {
-    return instant + this.#spanAt(instant).offset;
+    // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+    const local = new Date(0);
+    local.setUTCFullYear(fields.year ?? 1970, (fields.month ?? 1) - 1, fields.day ?? 1);
+    local.setUTCHours(fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0, 0);
+    return local.getTime() - whole;
   }
 
   /**
@@ -154,17 +148,6 @@ export class ZoneClock {
     return { kind: 'repeated', first: earlier, second: later };
   }
 
-  #spanAt(instant: number): OffsetSpan {
-    const spans = this.#daySpans(Math.floor(instant / DAY_MS));
-    let found = spans[0];
-    for (const span of spans) {
-      if (span.from <= instant) {
-        found = span;
-      }
-    }
-    return found ?? { from: Number.NEGATIVE_INFINITY, offset: this.offsetAt(instant) };
-  }
-
   /**
    * The offsets in force across the instants that can carry local day `day` (days since
    * 1970-01-01 on the UTC-based calendar), with each transition found to the second.
@@ -177,26 +160,32 @@ export class ZoneClock {
 
     const start = day * DAY_MS - OFFSET_MARGIN_MS;
     const end = (day + 1) * DAY_MS + OFFSET_MARGIN_MS;
-    let gridPoint = Math.floor(start / SAMPLE_STEP_MS) * SAMPLE_STEP_MS;
-    let offset = this.#sample(gridPoint);
-    const spans: OffsetSpan[] = [{ from: Number.NEGATIVE_INFINITY, offset }];
-    while (gridPoint < end) {
-      const nextPoint = gridPoint + SAMPLE_STEP_MS;
-      const nextOffset = this.#sample(nextPoint);
-      if (nextOffset !== offset) {
-        spans.push({
-          from: this.#transitionBetween(gridPoint, nextPoint, nextOffset),
-          offset: nextOffset,
-        });
-        offset = nextOffset;
-      }
-      gridPoint = nextPoint;
-    }
+    const firstPoint = Math.floor(start / SAMPLE_STEP_MS) * SAMPLE_STEP_MS;
+    const lastPoint = Math.ceil(end / SAMPLE_STEP_MS) * SAMPLE_STEP_MS;
+    const spans =
+      this.#sample(firstPoint) === this.#sample(lastPoint)
+        ? [{ from: Number.NEGATIVE_INFINITY, offset: this.#sample(firstPoint) }]
+        : this.#spansBetween(firstPoint, lastPoint);
 
     if (this.#days.size >= DAY_CACHE_LIMIT) {
       this.#days.clear();
     }
     this.#days.set(day, spans);
+    return spans;
+  }
+
+  /** Sample every grid point in [firstPoint, lastPoint] and pin each change to the second. */
+  #spansBetween(firstPoint: number, lastPoint: number): OffsetSpan[] {
+    let offset = this.#sample(firstPoint);
+    const spans: OffsetSpan[] = [{ from: Number.NEGATIVE_INFINITY, offset }];
+    for (let point = firstPoint; point < lastPoint; point += SAMPLE_STEP_MS) {
+      const nextOffset = this.#sample(point + SAMPLE_STEP_MS);
+      if (nextOffset !== offset) {
+        const from = this.#transitionBetween(point, point + SAMPLE_STEP_MS, nextOffset);
+        spans.push({ from, offset: nextOffset });
+        offset = nextOffset;
+      }
+    }
     return spans;
   }
 

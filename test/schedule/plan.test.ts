@@ -330,3 +330,35 @@ describe('planSlots: long backlogs', () => {
     expect(result.next).toEqual(at('2027-01-01T00:00:00Z'));
   });
 });
+
+describe('planSlots: absurd inputs stay bounded and right', () => {
+  it('plans a yearly schedule whose cursor is five centuries old', () => {
+    const result = planSlots({
+      spec: { expression: '0 0 1 1 *', timezone: 'Europe/London' },
+      catchUp: 'all',
+      maxCatchUp: 2,
+      cursor: at('1500-06-01T00:00:00Z'),
+      now: at('2026-06-01T00:00:00Z'),
+    });
+
+    expect(iso(result.due)).toEqual(['2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    expect(result.missed.at(-1)).toEqual(at('2024-01-01T00:00:00Z'));
+    expect(result.missed).toHaveLength(MISSED_LIST_LIMIT);
+    expect(result.next).toEqual(at('2027-01-01T00:00:00Z'));
+  });
+
+  it('plans an every-minute schedule whose cursor is a decade old', () => {
+    const result = planSlots({
+      spec: { expression: '* * * * *', timezone: 'Asia/Kolkata' },
+      catchUp: 'none',
+      maxCatchUp: 1,
+      cursor: at('2016-01-01T00:00:00Z'),
+      now: at('2026-01-01T00:00:30Z'),
+    });
+
+    expect(iso(result.due)).toEqual(['2026-01-01T00:00:00.000Z']);
+    expect(result.missed.at(-1)).toEqual(at('2025-12-31T23:59:00Z'));
+    expect(result.missedCountIsLowerBound).toBe(true);
+    expect(result.next).toEqual(at('2026-01-01T00:01:00Z'));
+  });
+});
