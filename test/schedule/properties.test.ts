@@ -182,7 +182,7 @@ const instantArb = fc
   .map((instant) => Math.floor(instant / 1000) * 1000);
 
 describe('slot properties', () => {
-  it('slots strictly increase, lie after `after` and match the expression on the wall clock', () => {
+  it('slots strictly increase, follow `after` and match the expression on the wall clock', () => {
     fc.assert(
       fc.property(busyPatternArb, fc.constantFrom(...ZONES), instantArb, (pattern, zone, after) => {
         const spec = { expression: pattern.expression, timezone: zone };
