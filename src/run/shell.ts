@@ -120,6 +120,8 @@ async function supervise(
   const timer =
     options.timeoutMs === undefined ? undefined : setTimeout(onTimeout, options.timeoutMs);
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // It may have aborted while the shell was being looked up, before the listener existed.
+  if (options.signal?.aborted === true) onAbort();
 
   const exit = await exited;
   const durationMs = performance.now() - started;
@@ -145,7 +147,12 @@ async function supervise(
 
 /** Waits for the pipes to close, or stops reading them when an escaped process holds them. */
 async function drain(child: ChildProcess, closed: Promise<void>): Promise<void> {
-  const drained = await Promise.race([closed.then(() => true), sleep(DRAIN_MS, false)]);
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), DRAIN_MS);
+  });
+  const drained = await Promise.race([closed.then(() => true), gaveUp]);
+  clearTimeout(timer);
   if (drained) return;
   child.stdout?.destroy();
   child.stderr?.destroy();
@@ -179,7 +186,10 @@ class PatrolGroup {
   }
 
   private async hasRunningMembersInProc(): Promise<boolean> {
-    const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+    const entries = await readdir('/proc').catch(() => null);
+    // Without /proc the members cannot be told apart from zombies: assume they run.
+    if (entries === null) return true;
+    const pids = entries.filter((entry) => /^\d+$/.test(entry));
     const stats = await Promise.all(
       pids.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')),
     );
