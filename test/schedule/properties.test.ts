@@ -319,4 +319,38 @@ describe('plan properties', () => {
       { numRuns: 150 },
     );
   });
+
+  it('agrees with a full enumeration for backlogs of up to two years', () => {
+    const longArb = fc.record({
+      pattern: busyPatternArb,
+      zone: fc.constantFrom(...ZONES),
+      now: instantArb,
+      backlogDays: fc.integer({ min: 1, max: 730 }),
+      catchUp: fc.constantFrom('latest' as const, 'all' as const),
+      maxCatchUp: fc.integer({ min: 1, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(longArb, (input) => {
+        const spec = { expression: input.pattern.expression, timezone: input.zone };
+        fc.pre(firesAtAll(spec));
+        const now = new Date(input.now);
+        const cursor = new Date(input.now - input.backlogDays * 24 * HOUR);
+        const all = slotsAfter(spec, cursor, { until: now, limit: 100_000 });
+        fc.pre(all.length < 100_000);
+        const runs = Math.min(input.catchUp === 'all' ? input.maxCatchUp : 1, all.length);
+
+        const result = planSlots({ spec, ...input, cursor, now });
+
+        expect(result.due).toEqual(all.slice(all.length - runs));
+        expect(result.missed).toEqual(all.slice(0, all.length - runs).slice(-MISSED_LIST_LIMIT));
+        if (result.missedCountIsLowerBound) {
+          expect(result.missedCount).toBeLessThanOrEqual(all.length - runs);
+          expect(result.missedCount).toBeGreaterThanOrEqual(result.missed.length);
+        } else {
+          expect(result.missedCount).toBe(all.length - runs);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
