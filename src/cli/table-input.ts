@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, formatProblem, loadTable } from '../config/index.js';
 import type { ConfigError, LoadedTable } from '../config/index.js';
+import { InputError } from './args.js';
 import type { Output } from './output.js';
 
 export const configOption = { config: { type: 'string', short: 'c' } } as const;

@@ -108,8 +108,7 @@ function checkSpec(spec: ScheduleSpec, io: Output): void {
   try {
     for (const warning of checkSchedule(spec).warnings) io.err(`warning: ${warning}`);
   } catch (error: unknown) {
-    if (error instanceof ScheduleError)
-      throw new InputError(`"${spec.expression}": ${error.message}`);
+    if (error instanceof ScheduleError) throw new InputError(error.message);
     throw error;
   }
 }
