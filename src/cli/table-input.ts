@@ -10,6 +10,12 @@ export const CONFIG_HELP = `  -c, --config PATH   the patrol table (default: ${D
 
 /** Load the table, printing its warnings; a ConfigError propagates to the entry's catch. */
 export async function loadWithWarnings(path: string | undefined, io: Output): Promise<LoadedTable> {
+  if (path === undefined && !existsSync(DEFAULT_CONFIG_PATH)) {
+    throw new InputError(
+      `no patrol table at ${DEFAULT_CONFIG_PATH} (the default): run in a repository that has ` +
+        'one, or pass --config PATH (for example --config examples/cronwarden.yml)',
+    );
+  }
   const loaded = await loadTable(path ?? DEFAULT_CONFIG_PATH);
   for (const warning of loaded.warnings) io.err(formatProblem(warning, 'warning'));
   return loaded;
