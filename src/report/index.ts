@@ -189,7 +189,12 @@ function sortedPatrols(table: PatrolTable): Patrol[] {
 async function usableLabels(tracker: IssueTracker, labels: ReportLabels, log: ReportLog) {
   const wanted = [...new Set(Object.values(labels))];
   try {
-    return new Set(await tracker.ensureLabels(wanted));
+    const usable = new Set(await tracker.ensureLabels(wanted));
+    const dropped = wanted.filter((l) => !usable.has(l));
+    if (dropped.length > 0) {
+      log.warn(`report: labels ${dropped.join(', ')} cannot be used; issues go without them`);
+    }
+    return usable;
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     log.warn(`report: labels could not be checked (${message}); issues are opened without them`);

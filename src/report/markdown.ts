@@ -74,6 +74,11 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A list of facts, `- **Name**: value`, one a line (values escaped by the caller). */
+export function factList(facts: [string, string][]): string {
+  return facts.map(([name, value]) => `- **${name}**: ${value}`).join('\n');
+}
+
 /** `[text](url)`, or the text alone when there is no url. */
 export function link(text: string, url: string | undefined): string {
   if (url === undefined || url === '') return text;

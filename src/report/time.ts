@@ -65,3 +65,22 @@ export function formatDuration(ms: number): string {
 }
 
 export const DURATIONS = { SECOND, MINUTE, HOUR, DAY } as const;
+
+/** A configured period in words for sentences: "1 day", "15 minutes", "1 hour 30 minutes". */
+export function formatSpan(ms: number): string {
+  const units: [number, string][] = [
+    [DAY, 'day'],
+    [HOUR, 'hour'],
+    [MINUTE, 'minute'],
+    [SECOND, 'second'],
+  ];
+  const words: string[] = [];
+  let rest = Math.max(0, Math.round(ms));
+  for (const [size, name] of units) {
+    const count = Math.floor(rest / size);
+    if (count === 0 || words.length === 2) continue;
+    words.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+    rest -= count * size;
+  }
+  return words.length === 0 ? '0 seconds' : words.join(' ');
+}

@@ -175,7 +175,7 @@ describe('starved schedule incidents', () => {
       now: new Date(late.finishedAt),
     });
     const [incident] = tracker.withKey('incident:main:starved:backup');
-    expect(incident?.body).toContain('1 slot ran more than 15m late (the worst by 40m)');
+    expect(incident?.body).toContain('1 slot ran more than 15 minutes late (the worst by 40m)');
     expect(incident?.body).toMatch(
       /slot late 40m :crit, r1, 2031-03-03 01:00:00, 2031-03-03 01:40:00/,
     );
@@ -195,7 +195,7 @@ describe('starved schedule incidents', () => {
     });
     expect(tracker.withKey('incident:main:starved:')).toHaveLength(1);
     expect(tracker.get(incident!.number).state).toBe('open');
-    expect(tracker.get(incident!.number).body).toContain('2 slots ran more than 15m late');
+    expect(tracker.get(incident!.number).body).toContain('2 slots ran more than 15 minutes late');
     expect(tracker.commentsOn(incident!.number).map((c) => /\*\*(.+?)\*\*/.exec(c)?.[1])).toEqual([
       'Resolved',
       'Starving again',

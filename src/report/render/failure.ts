@@ -1,9 +1,9 @@
 import type { Patrol, PatrolTable } from '../../config/types.js';
 import type { FailureComment, FailureState } from '../failure.js';
 import { failureKey, markerLine } from '../marker.js';
-import { cellCode, cellText, link, plural, table } from '../markdown.js';
+import { cellCode, cellText, factList, link, plural } from '../markdown.js';
 import { describeOutcome, type PatrolRun } from '../runs.js';
-import { formatDuration, formatInstant, formatSlot } from '../time.js';
+import { formatDuration, formatInstant, formatSlot, formatSpan } from '../time.js';
 import { scheduleLine } from './common.js';
 import { fitBody } from './limits.js';
 import { renderOutput, renderOutputExcerpt } from './output.js';
@@ -50,10 +50,7 @@ function failureBody(input: FailureBodyInput, outputBudget: number): string {
   return [
     markerLine(failureKey(patrolTable.id, patrol.id), state),
     `## ❌ Patrol ${cellCode(patrol.id)} is failing`,
-    table(
-      ['', ''],
-      facts.map(([k, v]) => [`**${k}**`, v]),
-    ),
+    factList(facts),
     renderOutput(run.output, {
       budget: outputBudget,
       ...(run.outputTruncated === undefined ? {} : { runnerTruncated: run.outputTruncated }),
@@ -62,7 +59,7 @@ function failureBody(input: FailureBodyInput, outputBudget: number): string {
     `<sub>Opened after ${plural(patrol.failureThreshold, 'failed run')} in a row. ` +
       `Cronwarden closes this issue when the patrol next succeeds, and reopens it if it fails ` +
       `again; while it keeps failing it adds a reminder at most once every ` +
-      `${formatDuration(patrol.realertMs)}.</sub>`,
+      `${formatSpan(patrol.realertMs)}.</sub>`,
     '',
   ].join('\n\n');
 }

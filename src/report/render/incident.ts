@@ -11,9 +11,9 @@ import type {
 } from '../incidents.js';
 import { LATE_SLOT_MS, STARVED_QUIET_MS, STUCK_SKIPS } from '../incidents.js';
 import { markerLine } from '../marker.js';
-import { cellCode, cellText, link, plural, table } from '../markdown.js';
+import { cellCode, cellText, factList, link, plural, table } from '../markdown.js';
 import { describeOutcome } from '../runs.js';
-import { formatDuration, formatInstant } from '../time.js';
+import { formatDuration, formatInstant, formatSpan } from '../time.js';
 import { barStatus, holderText, scheduleLine } from './common.js';
 import { renderGantt, type GanttBar } from './gantt.js';
 import { cutBody } from './limits.js';
@@ -78,13 +78,6 @@ function patrolFacts(input: IncidentRenderInput): [string, string][] {
   ];
 }
 
-function factTable(facts: [string, string][]): string {
-  return table(
-    ['', ''],
-    facts.map(([k, v]) => [`**${k}**`, v]),
-  );
-}
-
 function runsTable(runs: CompactRun[]): string {
   if (runs.length === 0) return '_The ledger keeps no run of it._';
   return table(
@@ -112,7 +105,7 @@ function revocationText(r: Revocation): string {
   const how: Record<Revocation['reason'], string> = {
     replaced: 'taken over by a newer run (policy replace)',
     'holder-gone': 'taken over because its holder was gone',
-    expired: `taken over because it had expired (plus ${formatDuration(LEASE_GRACE_MS)} of grace)`,
+    expired: `taken over because it had expired (plus ${formatSpan(LEASE_GRACE_MS)} of grace)`,
     unlocked: 'unlocked by an administrator',
   };
   return (
@@ -181,7 +174,7 @@ function overlap(input: IncidentRenderInput, state: OverlapState): string[] {
     `## ⚠️ Overlap: two runs of ${cellCode(state.patrol)} at once`,
     `Patrol ${cellCode(state.patrol)} has the **${state.policy}** policy: one run at a time. ` +
       `The run under lease ${state.token} was still going while another run held the patrol.`,
-    factTable(facts),
+    factList(facts),
     timeline(state.patrol, bars),
     '### Runs in the ledger',
     runsTable(state.runs),
@@ -201,7 +194,7 @@ function stuck(input: IncidentRenderInput, state: StuckState): string[] {
   if (state.expired) {
     why.push(
       `held past its expiry at ${formatInstant(lease.expiresAt)} ` +
-        `plus ${formatDuration(LEASE_GRACE_MS)} of grace`,
+        `plus ${formatSpan(LEASE_GRACE_MS)} of grace`,
     );
   }
   if (state.skipped >= STUCK_SKIPS)
@@ -236,7 +229,7 @@ function stuck(input: IncidentRenderInput, state: StuckState): string[] {
   return [
     `## ⏳ Stuck: ${cellCode(state.patrol)} has held lease ${state.token} too long`,
     `While this lease is held, every slot of ${cellCode(state.patrol)} is skipped.`,
-    factTable(facts),
+    factList(facts),
     timeline(state.patrol, bars),
     '### What to do',
     'If the holder is still working, this closes by itself when it releases the lease. If it ' +
@@ -252,7 +245,7 @@ function starved(input: IncidentRenderInput, state: StarvedState): string[] {
   const summary: string[] = [];
   if (state.lateCount > 0) {
     summary.push(
-      `${plural(state.lateCount, 'slot')} ran more than ${formatDuration(LATE_SLOT_MS)} late ` +
+      `${plural(state.lateCount, 'slot')} ran more than ${formatSpan(LATE_SLOT_MS)} late ` +
         `(the worst by ${formatDuration(state.worstLateMs)})`,
     );
   }
@@ -267,7 +260,7 @@ function starved(input: IncidentRenderInput, state: StarvedState): string[] {
     `## 🐢 Starved schedule: ${cellCode(state.patrol)} runs late or misses slots`,
     'GitHub started the ticker workflow late, or dropped scheduled runs of it: its schedule ' +
       'is best effort, and worst at the top of the hour.',
-    factTable(facts),
+    factList(facts),
   ];
   if (state.late.length > 0) {
     parts.push(
@@ -308,7 +301,7 @@ function starved(input: IncidentRenderInput, state: StarvedState): string[] {
     '### What to do',
     'Schedule the ticker at minutes other than :00, keep `catch-up` at `latest` or `all` so ' +
       'missed slots still run, or start ticks from another scheduler with `workflow_dispatch`. ' +
-      `Cronwarden closes this issue after ${formatDuration(STARVED_QUIET_MS)} without a late ` +
+      `Cronwarden closes this issue after ${formatSpan(STARVED_QUIET_MS)} without a late ` +
       'or missed slot, and reopens it if the schedule starves again.',
   );
   return parts;
@@ -322,7 +315,7 @@ function takeover(input: IncidentRenderInput, state: TakeoverState): string[] {
     r.reason === 'holder-gone'
       ? 'its holder had finished or died without releasing it'
       : 'it had expired and its holder had not renewed it within ' +
-        `${formatDuration(LEASE_GRACE_MS)} of grace`;
+        `${formatSpan(LEASE_GRACE_MS)} of grace`;
   const facts: [string, string][] = [
     ...patrolFacts(input),
     ['Dead lease', `${state.token}, held by ${holderText(r.holder)}`],
@@ -343,7 +336,7 @@ function takeover(input: IncidentRenderInput, state: TakeoverState): string[] {
     `## 🪦 Stale takeover: lease ${state.token} of ${cellCode(state.patrol)} reclaimed`,
     `A tick took over lease ${state.token} because ${cause}. The run that held it may have ` +
       'stopped halfway (a runner that died, a job cancelled before its post step).',
-    factTable(facts),
+    factList(facts),
     timeline(state.patrol, bars),
     '### Runs in the ledger',
     runsTable(state.runs),
