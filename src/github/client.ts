@@ -56,9 +56,13 @@ export function createClient(options: ClientOptions): {
       debug: options.log.debug,
       info: options.log.debug,
       warn: options.log.warn,
-      error: options.log.warn,
+      // Octokit logs every failed request as an error, including the ones the store
+      // expects and handles (a 422 for a lost race); what matters reaches the caller.
+      error: options.log.debug,
     },
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+    // 403 and 429 belong to the throttling plugin, which honours retry-after; the retry
+    // plugin would come back after one second whatever GitHub asked for.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       // Writes are queued per client, not across every client in the process.
       id: `cronwarden-${randomBytes(4).toString('hex')}`,
