@@ -62,7 +62,7 @@ function failingTick() {
 const writes = () => emu.log.filter((e) => e.method !== 'GET');
 
 describe('GithubTracker against the emulator', () => {
-  it('lists every page of the bot’s issues, only the bot’s, without pull requests', async () => {
+  it('lists every page of the bot’s issues, only its own, without pull requests', async () => {
     for (let i = 0; i < 130; i++) {
       await octokit.rest.issues.create({
         ...WHERE,
