@@ -130,7 +130,7 @@ describe('runShell', () => {
     it('kills the command and its children at the timeout', async () => {
       const command = 'sleep 300 & echo $!; sleep 300 & echo $!; wait';
 
-      const result = await run(command, { timeoutMs: 500, killGraceMs: 2000 });
+      const result = await run(command, { timeoutMs: 1000, killGraceMs: 2000 });
 
       expect(result).toMatchObject({ timedOut: true, aborted: false, exitCode: null });
       expect(result.signal).toBe('SIGTERM');
@@ -140,7 +140,7 @@ describe('runShell', () => {
     it('escalates to SIGKILL when the patrol ignores SIGTERM', async () => {
       const command = "trap '' TERM; sleep 300 & echo $!; while :; do sleep 0.05; done";
 
-      const result = await run(command, { timeoutMs: 500, killGraceMs: 300 });
+      const result = await run(command, { timeoutMs: 1000, killGraceMs: 300 });
 
       expect(result).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
       await expectAllGone(printedPids(result.output));
@@ -181,7 +181,8 @@ describe('runShell', () => {
     });
 
     it('kills children that ignore SIGTERM once the grace period ends', async () => {
-      const command = "(trap '' TERM; exec sleep 300) >/dev/null 2>&1 & echo $!";
+      const straggler = "(trap '' TERM; touch ignoring; exec sleep 300) >/dev/null 2>&1 &";
+      const command = `${straggler} echo $!; until [ -e ignoring ]; do sleep 0.01; done`;
 
       const result = await run(command, { killGraceMs: 200 });
 
@@ -200,7 +201,10 @@ describe('runShell', () => {
     it.skipIf(!existsSync('/usr/bin/setsid') && !existsSync('/bin/setsid'))(
       'resolves even when an escaped grandchild keeps the output pipe open',
       async () => {
-        const result = await run('setsid sleep 300 & echo $!; echo done');
+        // The command ends only once the grandchild has left the group, so the runner
+        // cannot reach it first.
+        const escape = "setsid sh -c 'echo $$; touch escaped; exec sleep 300' &";
+        const result = await run(`${escape} until [ -e escaped ]; do sleep 0.01; done; echo done`);
 
         expect(result).toMatchObject({ exitCode: 0, timedOut: false });
         const [escaped] = printedPids(result.output);
