@@ -10,13 +10,19 @@ export const PROTOCOL_VERSION = 1;
 /** Who holds a lease: a CLI process, or a GitHub Actions job. */
 export type Holder = ProcessHolder | ActionsHolder;
 
+/**
+ * Who holds a lease taken from the command line: enough to tell later, from another
+ * process on the same machine, whether the holder is still running. A pid alone is not:
+ * pids are reused, so the process's start time as the OS reports it is recorded too.
+ */
 export interface ProcessHolder {
   kind: 'process';
+  /** The host name, plus the pid namespace when it is not the machine's own (containers). */
   host: string;
-  /** Distinguishes two boots of one host (pids restart from 1). */
+  /** Distinguishes two boots of one host, after which pids start again from 1. */
   bootId?: string;
   pid: number;
-  /** The process's start time as the OS reports it, so a reused pid is not the holder. */
+  /** Opaque: clock ticks since boot on Linux, the `ps` start time elsewhere. */
   startTime: string;
 }
 

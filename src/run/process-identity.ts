@@ -1,24 +1,13 @@
 import { execFile } from 'node:child_process';
 import { readFile, readlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import type { Liveness } from '../ledger/lease.js';
+import type { ProcessHolder } from '../ledger/types.js';
 
-/**
- * Who holds a lease taken from the command line: enough to tell later, from another
- * process on the same machine, whether the holder is still running. A pid alone is not:
- * pids are reused, so the process's start time as the OS reports it is recorded too.
- */
-export interface ProcessHolder {
-  kind: 'process';
-  /** The host name, plus the pid namespace when it is not the machine's own (containers). */
-  host: string;
-  /** Distinguishes two boots of one host, after which pids start again from 1. */
-  bootId?: string;
-  pid: number;
-  /** Opaque: clock ticks since boot on Linux, the `ps` start time elsewhere. */
-  startTime: string;
-}
+// The holder a CLI lease records: the ledger owns the shape, this module fills it in.
+export type { ProcessHolder };
 
-export type ProcessLiveness = 'alive' | 'gone' | 'unknown';
+export type ProcessLiveness = Liveness;
 
 export interface ProcessIdentityOptions {
   /** Which OS interface to read; tests set it to reach the `ps` path on Linux. */

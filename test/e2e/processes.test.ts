@@ -76,9 +76,14 @@ async function lines(path: string): Promise<string[]> {
   return (await readFile(path, 'utf8')).split('\n').filter((line) => line !== '');
 }
 
-async function waitFor(path: string): Promise<void> {
-  for (let i = 0; i < 1000 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!existsSync(path)) throw new Error(`${path} never appeared`);
+/** Wait until `path` exists with something written in it. */
+async function waitFor(path: string): Promise<string> {
+  for (let i = 0; i < 1000; i++) {
+    const text = existsSync(path) ? await readFile(path, 'utf8') : '';
+    if (text.trim() !== '') return text;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${path} never got any content`);
 }
 
 /** Running, as opposed to gone or a zombie waiting for a parent that may never reap it. */
@@ -129,7 +134,7 @@ describe('cronwarden tick as real processes on a real git ledger', () => {
       'forbid',
       `  - id: hourly
     schedule: "0 * * * *"
-    run: touch started; while [ ! -e finish ]; do sleep 0.05; done; echo "$CRONWARDEN_SLOT" >> ran.log
+    run: echo yes > started; while [ ! -e finish ]; do sleep 0.05; done; echo "$CRONWARDEN_SLOT" >> ran.log
     timeout: 1h
 `,
     );
@@ -158,10 +163,10 @@ describe('cronwarden tick as real processes on a real git ledger', () => {
     );
     await tick(dir, '2026-05-01T09:30:00Z');
     const victim = spawn(process.execPath, tickArgs(dir, '2026-05-01T10:00:05Z'), { cwd: dir });
-    await waitFor(join(dir, 'patrol.pid'));
+    const orphan = Number(await waitFor(join(dir, 'patrol.pid')));
+    expect(orphan).toBeGreaterThan(1);
     victim.kill('SIGKILL');
     await new Promise((resolve) => victim.on('close', resolve));
-    const orphan = Number(await readFile(join(dir, 'patrol.pid'), 'utf8'));
     process.kill(-orphan, 'SIGKILL'); // its patrol outlives a SIGKILLed tick: end it here
 
     // The lease (2 min timeout + 1 min margin) has expired, plus the grace period.
@@ -209,6 +214,7 @@ describe('cronwarden tick as real processes on a real git ledger', () => {
     expect(result.code).toBe(3);
     expect(result.report.patrols).toMatchObject([{ id: 'slow', outcome: 'timed-out' }]);
     const child = Number(await readFile(join(dir, 'child.pid'), 'utf8'));
+    expect(child).toBeGreaterThan(1);
     expect(await running(child)).toBe(false);
   });
 
