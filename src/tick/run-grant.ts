@@ -3,7 +3,8 @@ import { describeHolder, leaseTerm } from '../ledger/lease.js';
 import type { Grant } from '../ledger/plan.js';
 import { release, renew } from '../ledger/transitions.js';
 import type { Revocation, RunOutcome, RunRecord } from '../ledger/types.js';
-import { readLedger, updateLedger } from './ledger-io.js';
+import { NotALedgerError, ProtocolTooNewError } from '../ledger/document.js';
+import { backoff, defaultRetryPolicy, readLedger, updateLedger } from './ledger-io.js';
 import type { PatrolReport, RunResult, TickDeps } from './types.js';
 
 /** How often a running patrol's lease is checked, unless the caller says otherwise. */
@@ -52,6 +53,9 @@ export async function runGrant(
   const released = await releaseRuns(grant, runs, context);
   if (failure !== null) throw failure;
   markOverlap(reports, released.revokedBy, released.overlap);
+  if (released.failure !== null) {
+    for (const report of reports) report.reason += ` (result not recorded: ${released.failure})`;
+  }
   return { reports, writes: renewals + released.writes };
 }
 
@@ -142,8 +146,57 @@ function reasonFor(outcome: RunOutcome, result: RunResult, lost: string, grant: 
   }
 }
 
-/** Release with a compare-and-swap that re-reads on every lost race. */
-async function releaseRuns(grant: Grant, runs: RunRecord[], { deps, ref, clock }: GrantContext) {
+/** Attempts to record a grant's results when the store fails outright (not a lost race). */
+const RELEASE_ATTEMPTS = 5;
+
+interface Released {
+  writes: number;
+  overlap: boolean;
+  revokedBy: Revocation | null;
+  /** Set when the results could not be recorded at all. */
+  failure: string | null;
+}
+
+/**
+ * Release with a compare-and-swap that re-reads on every lost race. A store that fails
+ * (unreachable, 5xx) is tried again a few times; if it still fails, the runs are reported
+ * with that said, and the lease is left to expire: a failed release never fails the tick.
+ */
+async function releaseRuns(
+  grant: Grant,
+  runs: RunRecord[],
+  context: GrantContext,
+): Promise<Released> {
+  const { deps } = context;
+  const policy = deps.retry ?? defaultRetryPolicy;
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+    try {
+      return await releaseOnce(grant, runs, context);
+    } catch (error: unknown) {
+      if (error instanceof ProtocolTooNewError || error instanceof NotALedgerError) throw error;
+      lastError = error;
+      deps.log.warn(`${grant.patrol.id}: could not record the result yet: ${messageOf(error)}`);
+      await backoff(policy, attempt + 2);
+    }
+  }
+  const expires =
+    grant.lease === null
+      ? ''
+      : `; lease #${grant.fencingToken} expires at ${grant.lease.expiresAt} plus grace`;
+  return {
+    writes: 0,
+    overlap: false,
+    revokedBy: null,
+    failure: `${messageOf(lastError)}${expires}`,
+  };
+}
+
+async function releaseOnce(
+  grant: Grant,
+  runs: RunRecord[],
+  { deps, ref, clock }: GrantContext,
+): Promise<Released> {
   const leaseNonce = grant.lease === null ? null : grant.nonce;
   const result = await updateLedger(
     deps.store,
@@ -170,7 +223,12 @@ async function releaseRuns(grant: Grant, runs: RunRecord[], { deps, ref, clock }
     writes: result.writes,
     overlap,
     revokedBy: result.value.kind === 'overlap' ? result.value.revokedBy : null,
+    failure: null,
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function markOverlap(reports: PatrolReport[], revokedBy: Revocation | null, overlap: boolean) {

@@ -17,6 +17,8 @@ export interface RunCall {
  */
 export class FakeRunner implements PatrolRunner {
   readonly calls: RunCall[] = [];
+  /** Runs stopped because their lease was lost. */
+  aborts = 0;
   private readonly gates = new Map<string, Promise<void>>();
   private readonly openers = new Map<string, () => void>();
   exitCode = 0;
@@ -39,6 +41,7 @@ export class FakeRunner implements PatrolRunner {
         void gate.then(resolve);
         signal.addEventListener('abort', () => {
           aborted = true;
+          this.aborts += 1;
           resolve();
         });
       });
