@@ -66,6 +66,11 @@ export function formatDuration(ms: number): string {
 
 export const DURATIONS = { SECOND, MINUTE, HOUR, DAY } as const;
 
+/** "every day", "every 6 hours", "every 1 hour 30 minutes". */
+export function formatEvery(ms: number): string {
+  return `every ${formatSpan(ms).replace(/^1 (day|hour|minute|second)$/, '$1')}`;
+}
+
 /** A configured period in words for sentences: "1 day", "15 minutes", "1 hour 30 minutes". */
 export function formatSpan(ms: number): string {
   const units: [number, string][] = [

@@ -3,7 +3,7 @@ import type { FailureComment, FailureState } from '../failure.js';
 import { failureKey, markerLine } from '../marker.js';
 import { cellCode, cellText, factList, link, plural } from '../markdown.js';
 import { describeOutcome, type PatrolRun } from '../runs.js';
-import { formatDuration, formatInstant, formatSlot, formatSpan } from '../time.js';
+import { formatDuration, formatEvery, formatInstant, formatSlot } from '../time.js';
 import { scheduleLine } from './common.js';
 import { fitBody } from './limits.js';
 import { renderOutput, renderOutputExcerpt } from './output.js';
@@ -58,8 +58,8 @@ function failureBody(input: FailureBodyInput, outputBudget: number): string {
     '---',
     `<sub>Opened after ${plural(patrol.failureThreshold, 'failed run')} in a row. ` +
       `Cronwarden closes this issue when the patrol next succeeds, and reopens it if it fails ` +
-      `again; while it keeps failing it adds a reminder at most once every ` +
-      `${formatSpan(patrol.realertMs)}.</sub>`,
+      `again; while it keeps failing it adds a reminder at most once ` +
+      `${formatEvery(patrol.realertMs)}.</sub>`,
     '',
   ].join('\n\n');
 }

@@ -249,7 +249,11 @@ function starved(input: IncidentRenderInput, state: StarvedState): string[] {
         `(the worst by ${formatDuration(state.worstLateMs)})`,
     );
   }
-  if (state.missedCount > 0) summary.push(`${plural(state.missedCount, 'slot')} were missed`);
+  if (state.missedCount > 0) {
+    summary.push(
+      `${plural(state.missedCount, 'slot')} ${state.missedCount === 1 ? 'was' : 'were'} missed`,
+    );
+  }
   const facts: [string, string][] = [
     ...patrolFacts(input),
     ['What happened', summary.join('; ')],
