@@ -399,7 +399,12 @@ function compareCompact(a: CompactRun, b: CompactRun): number {
 
 function unionRuns(known: CompactRun[], added: CompactRun[]): CompactRun[] {
   const byId = new Map<string, CompactRun>();
-  for (const run of [...known, ...added]) byId.set(`${run.token}@${run.slot}`, run);
+  // A run is a fact: what the issue knows of it stays (with its link, which a later tick
+  // may not be able to build), and only runs it does not know are added.
+  for (const run of [...known, ...added]) {
+    const id = `${run.token}@${run.slot}`;
+    if (!byId.has(id)) byId.set(id, run);
+  }
   return [...byId.values()].sort(compareCompact);
 }
 

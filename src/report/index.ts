@@ -15,6 +15,7 @@ import { belongsToTable, dashboardKey, failureKey, markerLine } from './marker.j
 import {
   dashboardTitle,
   readDashboardState,
+  rememberLinks,
   renderDashboard,
   updateMissed,
   type MissedEntry,
@@ -330,7 +331,8 @@ async function syncDashboard(ctx: Context): Promise<void> {
       newest: p.slot,
     };
   }
-  const state = updateMissed(readDashboardState(found?.marker.state), additions, ctx.now);
+  const missed = updateMissed(readDashboardState(found?.marker.state), additions, ctx.now);
+  const { state, runs } = rememberLinks(missed, ctx.runs);
   const openIssues = ctx.sync.index
     .own()
     .filter((o) => o.issue.state === 'open' && belongsToTable(o.marker.key, ctx.table.id))
@@ -342,7 +344,7 @@ async function syncDashboard(ctx: Context): Promise<void> {
       table: ctx.table,
       ledger: ctx.ledger,
       ref: ctx.tick.tick.ref,
-      runs: ctx.runs,
+      runs,
       state,
       openIssues,
       now: ctx.now,

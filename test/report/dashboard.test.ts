@@ -21,6 +21,8 @@ import {
   tickReport,
 } from './fixtures.js';
 
+const RUNS = 'https://github.com/acme/ops/actions/runs';
+
 const table = patrolTable([
   patrol({ id: 'nightly', schedule: '0 3 * * *', timezone: 'Europe/Berlin' }),
   patrol({ id: 'backup', schedule: '30 * * * *', concurrency: 'replace' }),
@@ -64,7 +66,7 @@ describe('the dashboard', () => {
         ledger: doc,
         ref: 'refs/cronwarden/main',
         runs: new Map(t.patrols.map((p) => [p.id, runsOf(p.id, doc, report, undefined)])),
-        state: { v: 1, missed: {} },
+        state: { v: 1, missed: {}, links: {} },
         openIssues: [],
         now: new Date(at(3 * HOUR)),
       });
@@ -88,7 +90,7 @@ describe('the dashboard', () => {
     const tick = tickReport('t', at(3 * HOUR), [missed]);
     await reportTick(table, doc, tick, tracker, {
       now: new Date(at(3 * HOUR)),
-      runUrl: ({ tick: id }) => `https://github.com/acme/ops/actions/runs/${id}`,
+      runUrl: ({ tick: id }) => `${RUNS}/${id}`,
     });
     const [dashboard] = tracker.withKey('dashboard:main');
     const body = dashboard!.body;
@@ -113,7 +115,29 @@ describe('the dashboard', () => {
     expect(readMarker(body)?.state).toEqual({
       v: 1,
       missed: { nightly: [{ tick: 't', at: at(3 * HOUR), count: 2, newest: at(-DAY + 2 * HOUR) }] },
+      links: {
+        backup: { run: `9@${at(2 * HOUR + 30 * MINUTE)}`, url: `${RUNS}/tick-9` },
+        nightly: { run: `3@${at(2 * HOUR)}`, url: `${RUNS}/tick-3` },
+      },
     });
+  });
+
+  it('keeps the link to a last run that later ticks cannot build', async () => {
+    const tracker = new FakeTracker();
+    const doc = quietLedger();
+    const quiet = patrolTable(table.patrols.filter((p) => p.id === 'nightly'));
+    const thisTickOnly = (tickId: string) => (run: { tick: string }) =>
+      run.tick === tickId ? `${RUNS}/${tickId}` : undefined;
+    await reportTick(quiet, doc, tickReport('tick-3', at(3 * HOUR), []), tracker, {
+      now: new Date(at(3 * HOUR)),
+      runUrl: thisTickOnly('tick-3'),
+    });
+    await reportTick(quiet, doc, tickReport('tick-4', at(3 * HOUR + 5 * MINUTE), []), tracker, {
+      now: new Date(at(3 * HOUR + 5 * MINUTE)),
+      runUrl: thisTickOnly('tick-4'),
+    });
+    expect(tracker.writes).toEqual([{ kind: 'create', number: 1 }]);
+    expect(tracker.get(1).body).toContain(`[✅ ran in 4m](${RUNS}/tick-3)`);
   });
 
   it('lists the open issues of its table with links', async () => {
@@ -138,7 +162,7 @@ describe('the dashboard', () => {
       ledger: doc,
       ref: 'refs/cronwarden/main',
       runs: new Map(table.patrols.map((p) => [p.id, runsOf(p.id, doc, report, undefined)])),
-      state: { v: 1, missed: {} },
+      state: { v: 1, missed: {}, links: {} },
       openIssues: [],
       now: new Date(at(DAY + 3 * HOUR)),
     });

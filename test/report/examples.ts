@@ -107,6 +107,7 @@ function dashboard(): string {
     ),
     state: {
       v: 1,
+      links: {},
       missed: {
         'link-check': [
           { tick: 'tick-7020', at: at(6 * HOUR + 9 * MINUTE), count: 1, newest: at(0) },

@@ -50,7 +50,11 @@ describe('overlap incidents', () => {
   it('opens exactly one incident whose timeline shows both runs', async () => {
     const tracker = new FakeTracker();
     const table = patrolTable([patrol()]);
-    await reportTick(table, doc, report, tracker, { now: new Date(at(11 * MINUTE)) });
+    // Only the first report can link the runs; the links must not come and go.
+    await reportTick(table, doc, report, tracker, {
+      now: new Date(at(11 * MINUTE)),
+      runUrl: ({ tick }) => `https://example.test/runs/${tick}`,
+    });
     await reportTick(table, doc, idle('tick-11', 15 * MINUTE), tracker, {
       now: new Date(at(16 * MINUTE)),
     });
@@ -67,6 +71,7 @@ describe('overlap incidents', () => {
     expect(gantt).toMatch(/lease 7 ran :done, r\d+, 2031-03-03 00:00:00, 2031-03-03 00:10:00/);
     expect(gantt).toMatch(/lease 8 ran :done, r\d+, 2031-03-03 00:05:00, 2031-03-03 00:08:00/);
     expect(body).toContain('from 2031-03-03 00:05 UTC to 2031-03-03 00:08 UTC (3m)');
+    expect(body).toContain('[ran](https://example.test/runs/tick-8)');
     // Written once, then left alone.
     const number = incidents[0]!.number;
     expect(tracker.writes.filter((w) => w.number === number)).toEqual([{ kind: 'create', number }]);

@@ -3,7 +3,7 @@ import type { LedgerDocument, PatrolState } from '../../ledger/types.js';
 import { nextSlots } from '../../schedule/index.js';
 import { dashboardKey, markerLine } from '../marker.js';
 import { cellCode, cellText, link, plural, table } from '../markdown.js';
-import { describeOutcome, outcomeIcon, type PatrolRun } from '../runs.js';
+import { describeOutcome, outcomeIcon, runId, type PatrolRun } from '../runs.js';
 import { DURATIONS, formatDuration, formatInstant, formatSlot } from '../time.js';
 import { holderText, runBar, scheduleLine } from './common.js';
 import { renderGantt } from './gantt.js';
@@ -17,9 +17,21 @@ export interface MissedEntry {
   newest: string | null;
 }
 
+/** The link to a patrol's last run, by run id (fencing token and slot). */
+export interface RunLink {
+  run: string;
+  url: string;
+}
+
 export interface DashboardState {
   v: 1;
   missed: Record<string, MissedEntry[]>;
+  /**
+   * Links to each patrol's last run. The ledger's records carry none, and a later tick may
+   * not be able to build one (see RunUrlBuilder), so the dashboard remembers them: a link
+   * that came and went would rewrite the dashboard on ticks where nothing happened.
+   */
+  links: Record<string, RunLink>;
 }
 
 export interface OpenIssueLink {
@@ -183,21 +195,50 @@ export function updateMissed(
     const recent = entries.filter((e) => Date.parse(e.at) > from).slice(-50);
     if (recent.length > 0) missed[patrol] = recent;
   }
-  return { v: 1, missed };
+  return { ...state, v: 1, missed };
+}
+
+/** Fill in the last run's link from memory where it is unknown now, and remember new ones. */
+export function rememberLinks(
+  state: DashboardState,
+  runs: ReadonlyMap<string, PatrolRun[]>,
+): { state: DashboardState; runs: Map<string, PatrolRun[]> } {
+  const links: Record<string, RunLink> = {};
+  const linked = new Map<string, PatrolRun[]>();
+  for (const [patrol, list] of [...runs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const last = list.at(-1);
+    if (last === undefined) {
+      linked.set(patrol, list);
+      continue;
+    }
+    const id = runId(last);
+    const known = state.links[patrol];
+    const url = last.url ?? (known?.run === id ? known.url : undefined);
+    if (url !== undefined) links[patrol] = { run: id, url };
+    linked.set(patrol, [...list.slice(0, -1), { ...last, url }]);
+  }
+  return { state: { ...state, links }, runs: linked };
 }
 
 export function readDashboardState(raw: unknown): DashboardState {
-  const empty: DashboardState = { v: 1, missed: {} };
-  if (typeof raw !== 'object' || raw === null) return empty;
-  const missed = (raw as { missed?: unknown }).missed;
-  if (typeof missed !== 'object' || missed === null) return empty;
-  const out: Record<string, MissedEntry[]> = {};
-  for (const [patrol, list] of Object.entries(missed)) {
+  const state: DashboardState = { v: 1, missed: {}, links: {} };
+  if (typeof raw !== 'object' || raw === null) return state;
+  const { missed, links } = raw as { missed?: unknown; links?: unknown };
+  for (const [patrol, list] of Object.entries(isRecord(missed) ? missed : {})) {
     if (!Array.isArray(list)) continue;
     const entries = list.filter(isMissedEntry);
-    if (entries.length > 0) out[patrol] = entries;
+    if (entries.length > 0) state.missed[patrol] = entries;
   }
-  return { v: 1, missed: out };
+  for (const [patrol, link] of Object.entries(isRecord(links) ? links : {})) {
+    if (isRecord(link) && typeof link.run === 'string' && typeof link.url === 'string') {
+      state.links[patrol] = { run: link.run, url: link.url };
+    }
+  }
+  return state;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isMissedEntry(value: unknown): value is MissedEntry {
