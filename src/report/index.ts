@@ -45,6 +45,21 @@ import { silentLog, type IssueTracker, type ReportLog } from './tracker.js';
 
 export type { IssueTracker, TrackedIssue, ReportLog, NewIssue, IssuePatch } from './tracker.js';
 export type { RunUrlBuilder } from './runs.js';
+export { ACTIONS_BOT_LOGIN, GithubTracker, type GithubTrackerOptions } from './github-tracker.js';
+export { FILE_BOT_LOGIN, FileTracker } from './file-tracker.js';
+export { GithubPullRequestHost } from './github-pull-host.js';
+export {
+  BranchRefError,
+  proposeChanges,
+  PullRequestConfigError,
+  PullRequestExistsError,
+  workspaceChanges,
+  type FileChange,
+  type ProposeInput,
+  type ProposeResult,
+  type PullRequestHost,
+  type PullRequestInfo,
+} from './pull-request.js';
 
 /** The labels the bot puts on issues it opens. */
 export interface ReportLabels {
