@@ -305,18 +305,18 @@ function planIncident(ctx: Context, key: string, found: IncidentState | null): D
   let state =
     known === null ? (found as IncidentState) : found === null ? known : merge(known, found);
   const news = known !== null && hasNewEvidence(known, state);
-  if (isClosed && !news) {
-    // Closed (by Cronwarden or a person) and nothing new: leave it exactly as it is.
-    if (known !== null && (known.resolvedAt !== null || state === known)) return null;
-  }
+  // Closed (by Cronwarden or a person) with nothing new: leave it exactly as it is.
+  const settled = known !== null && (known.resolvedAt !== null || state === known);
+  if (isClosed && !news && settled) return null;
 
   const resolved = resolution(state, { ledger: ctx.ledger, runs: ctx.runs, now: ctx.now });
   if (resolved !== null && state.resolvedAt === null) {
     state = { ...state, resolvedAt: ctx.now.toISOString(), resolution: resolved };
   }
   const comments: string[] = [];
-  if (resolved !== null && own?.issue.state === 'open')
+  if (resolved !== null && own?.issue.state === 'open') {
     comments.push(renderIncidentClosing(resolved));
+  }
   if (resolved === null && isClosed && news) comments.push(renderIncidentReopening(state));
 
   const patrol = ctx.table.patrols.find((p) => p.id === state.patrol);
