@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import type { RunRecord } from '../../src/ledger/types.js';
+import { decideFailure, emptyFailureState } from '../../src/report/failure.js';
 import { readMarker } from '../../src/report/marker.js';
 import { reportTick } from '../../src/report/index.js';
 import { FakeTracker } from './fake-tracker.js';
 import {
+  DAY,
   ledger,
   MINUTE,
   patrol,
@@ -12,6 +14,7 @@ import {
   patrolTable,
   run,
   runReport,
+  T0,
   tickReport,
 } from './fixtures.js';
 
@@ -135,5 +138,48 @@ describe('failure issues', () => {
       'Failing again',
     ]);
     expect(comments[0]).toContain('after 1 failure, down for 5m 20s');
+  });
+});
+
+describe('decideFailure', () => {
+  const runsFor = (outcomes: ('ran' | 'failed')[]) =>
+    outcomes.map((outcome, i) => ({
+      ...run({ token: i + 1, slot: (i + 1) * 5 * MINUTE, outcome }),
+      patrol: 'backup',
+      url: undefined,
+    }));
+  const open = (failures: number, seenToken: number) => ({
+    state: 'open' as const,
+    stored: {
+      ...emptyFailureState(),
+      failures,
+      since: runsFor(['failed'])[0]!.startedAt,
+      lastAlertAt: new Date(0).toISOString(),
+      seen: [seenToken, new Date(T0 + seenToken * 5 * MINUTE).toISOString()] as [number, string],
+    },
+  });
+
+  it.each([
+    ['no issue, no failure', null, ['ran', 'ran'], 'none', []],
+    ['no issue, a failure', null, ['ran', 'failed'], 'create', []],
+    ['open, nothing new', open(1, 2), ['ran', 'failed'], 'none', []],
+    ['open, another failure', open(1, 1), ['failed', 'failed'], 'update', ['still-failing']],
+    ['open, a success', open(1, 1), ['failed', 'ran'], 'close', ['recovered']],
+    [
+      'open, recovered and failing again in one tick',
+      open(1, 1),
+      ['failed', 'ran', 'failed'],
+      'update',
+      ['recovered', 'failing-again'],
+    ],
+  ] as const)('%s: %s', (_name, issue, outcomes, action, comments) => {
+    const decision = decideFailure({
+      patrol: { failureThreshold: 1, realertMs: DAY },
+      runs: runsFor([...outcomes]),
+      issue,
+      now: new Date(T0 + DAY),
+    });
+    expect(decision.action).toBe(action);
+    expect(decision.comments.map((c) => c.kind)).toEqual(comments);
   });
 });
