@@ -3,7 +3,7 @@ import { describeHolder } from '../../ledger/lease.js';
 import type { Holder, RunOutcome } from '../../ledger/types.js';
 import { describeSchedule } from '../../schedule/index.js';
 import { cellCode, cellText } from '../markdown.js';
-import { formatDuration, formatInstant } from '../time.js';
+import { formatDuration } from '../time.js';
 import type { PatrolRun } from '../runs.js';
 import type { GanttBar } from './gantt.js';
 
@@ -39,14 +39,3 @@ export function runBar(run: PatrolRun): GanttBar {
     status: barStatus(run.outcome),
   };
 }
-
-/** A run in one line of prose: "lease #12, slot 2025-03-01 02:00 UTC, ran 02:00–02:03". */
-export function runSummary(run: PatrolRun): string {
-  return (
-    `lease ${run.fencingToken}, slot ${formatInstant(run.slot)}: ${run.outcome} ` +
-    `from ${formatInstant(run.startedAt)} to ${formatInstant(run.finishedAt)}`
-  );
-}
-
-export const FOOTER_DOCS =
-  'Written by Cronwarden; edits to this text are overwritten. How the bot works: docs/reports.md.';
