@@ -870,7 +870,7 @@ var require_luxon = __commonJS({
     var intlRelCache = /* @__PURE__ */ new Map();
     function getCachedRTF(locString, opts = {}) {
       const {
-        base,
+        base: base2,
         ...cacheKeyOpts
       } = opts;
       const key = JSON.stringify([locString, cacheKeyOpts]);
@@ -1083,18 +1083,18 @@ var require_luxon = __commonJS({
       formatToParts() {
         const parts = this.dtf.formatToParts(this.dt.toJSDate());
         if (this.originalZone) {
-          return parts.map((part) => {
-            if (part.type === "timeZoneName") {
+          return parts.map((part2) => {
+            if (part2.type === "timeZoneName") {
               const offsetName = this.originalZone.offsetName(this.dt.ts, {
                 locale: this.dt.locale,
                 format: this.opts.timeZoneName
               });
               return {
-                ...part,
+                ...part2,
                 value: offsetName
               };
             } else {
-              return part;
+              return part2;
             }
           });
         }
@@ -1790,7 +1790,7 @@ var require_luxon = __commonJS({
     }
     __name(computeOrdinal, "computeOrdinal");
     function uncomputeOrdinal(year, ordinal) {
-      const table2 = isLeapYear(year) ? leapLadder : nonLeapLadder, month0 = table2.findIndex((i) => i < ordinal), day = ordinal - table2[month0];
+      const table3 = isLeapYear(year) ? leapLadder : nonLeapLadder, month0 = table3.findIndex((i) => i < ordinal), day = ordinal - table3[month0];
       return {
         month: month0 + 1,
         day
@@ -4297,10 +4297,10 @@ var require_luxon = __commonJS({
        * @return {string}
        */
       toFormat(dateFormat, {
-        separator = " \u2013 "
+        separator: separator2 = " \u2013 "
       } = {}) {
         if (!this.isValid) return INVALID$1;
-        return `${this.s.toFormat(dateFormat)}${separator}${this.e.toFormat(dateFormat)}`;
+        return `${this.s.toFormat(dateFormat)}${separator2}${this.e.toFormat(dateFormat)}`;
       }
       /**
        * Return a Duration representing the time spanned by this interval.
@@ -4826,11 +4826,11 @@ var require_luxon = __commonJS({
         short: "ZZZ"
       }
     };
-    function tokenForPart(part, formatOpts, resolvedOpts) {
+    function tokenForPart(part2, formatOpts, resolvedOpts) {
       const {
         type,
         value
-      } = part;
+      } = part2;
       if (type === "literal") {
         const isSpace = /^\s+$/.test(value);
         return {
@@ -6808,15 +6808,15 @@ var require_luxon = __commonJS({
        */
       toObject(opts = {}) {
         if (!this.isValid) return {};
-        const base = {
+        const base2 = {
           ...this.c
         };
         if (opts.includeConfig) {
-          base.outputCalendar = this.outputCalendar;
-          base.numberingSystem = this.loc.numberingSystem;
-          base.locale = this.loc.locale;
+          base2.outputCalendar = this.outputCalendar;
+          base2.numberingSystem = this.loc.numberingSystem;
+          base2.locale = this.loc.locale;
         }
-        return base;
+        return base2;
       }
       /**
        * Returns a JavaScript Date equivalent to this DateTime.
@@ -6922,16 +6922,16 @@ var require_luxon = __commonJS({
        */
       toRelative(options = {}) {
         if (!this.isValid) return null;
-        const base = options.base || _DateTime.fromObject({}, {
+        const base2 = options.base || _DateTime.fromObject({}, {
           zone: this.zone
-        }), padding = options.padding ? this < base ? -options.padding : options.padding : 0;
+        }), padding = options.padding ? this < base2 ? -options.padding : options.padding : 0;
         let units = ["years", "months", "days", "hours", "minutes", "seconds"];
         let unit = options.unit;
         if (Array.isArray(options.unit)) {
           units = options.unit;
           unit = void 0;
         }
-        return diffRelative(base, this.plus(padding), {
+        return diffRelative(base2, this.plus(padding), {
           ...options,
           numeric: "always",
           units,
@@ -8232,14 +8232,14 @@ var require_CronFieldCollection = __commonJS({
        *   minute: [30]       // Will create new CronMinute
        * });
        */
-      static from(base, fields) {
+      static from(base2, fields) {
         return new _CronFieldCollection({
-          second: this.resolveField(fields_1.CronSecond, base.second, fields.second),
-          minute: this.resolveField(fields_1.CronMinute, base.minute, fields.minute),
-          hour: this.resolveField(fields_1.CronHour, base.hour, fields.hour),
-          dayOfMonth: this.resolveField(fields_1.CronDayOfMonth, base.dayOfMonth, fields.dayOfMonth),
-          month: this.resolveField(fields_1.CronMonth, base.month, fields.month),
-          dayOfWeek: this.resolveField(fields_1.CronDayOfWeek, base.dayOfWeek, fields.dayOfWeek)
+          second: this.resolveField(fields_1.CronSecond, base2.second, fields.second),
+          minute: this.resolveField(fields_1.CronMinute, base2.minute, fields.minute),
+          hour: this.resolveField(fields_1.CronHour, base2.hour, fields.hour),
+          dayOfMonth: this.resolveField(fields_1.CronDayOfMonth, base2.dayOfMonth, fields.dayOfMonth),
+          month: this.resolveField(fields_1.CronMonth, base2.month, fields.month),
+          dayOfWeek: this.resolveField(fields_1.CronDayOfWeek, base2.dayOfWeek, fields.dayOfWeek)
         });
       }
       /**
@@ -9241,7 +9241,7 @@ var require_CronExpressionParser = __commonJS({
        * @private
        */
       static #parseWildcard(value, constraints) {
-        const parsed = value.replace(/(^|,)[*?](?=\/|,|$)/g, (_, separator) => `${separator}${constraints.min}-${constraints.max}`);
+        const parsed = value.replace(/(^|,)[*?](?=\/|,|$)/g, (_, separator2) => `${separator2}${constraints.min}-${constraints.max}`);
         if (/[*?]/.test(parsed)) {
           throw new Error(`Invalid wildcard, got value: ${value}`);
         }
@@ -9558,8 +9558,8 @@ var require_CronFileParser = __commonJS({
        * @throws If file cannot be read
        */
       static async parseFile(filePath) {
-        const { readFile: readFile4 } = __require("fs/promises");
-        const data = await readFile4(filePath, "utf8");
+        const { readFile: readFile5 } = __require("fs/promises");
+        const data = await readFile5(filePath, "utf8");
         return _CronFileParser.#parseContent(data);
       }
       /**
@@ -9926,8 +9926,8 @@ var require_cronstrue = __commonJS({
                   this.validateAnyRanges(parsed);
                 };
                 CronParser2.prototype.validateAnyRanges = function(parsed) {
-                  parsed.forEach(function(part) {
-                    return rangeValidator_1.default.stepRange(part);
+                  parsed.forEach(function(part2) {
+                    return rangeValidator_1.default.stepRange(part2);
                   });
                   rangeValidator_1.default.secondRange(parsed[0]);
                   rangeValidator_1.default.minuteRange(parsed[1]);
@@ -10687,11 +10687,11 @@ var require_cronstrue = __commonJS({
                 }
               }
               __name(assert2, "assert");
-              function rangeValues(part) {
+              function rangeValues(part2) {
                 var values = [];
-                if (!isNaN(parseInt(part, 10))) {
-                  values.push(parseInt(part, 10));
-                  var range = part.match(/^\d+-(-?\d+)/);
+                if (!isNaN(parseInt(part2, 10))) {
+                  values.push(parseInt(part2, 10));
+                  var range = part2.match(/^\d+-(-?\d+)/);
                   if (range) {
                     values.push(parseInt(range[1], 10));
                   }
@@ -10922,17 +10922,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path5) {
-      const ctrl = callVisitor(key, node2, visitor, path5);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path5);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10943,13 +10943,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path5);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10972,17 +10972,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path5) {
-      const ctrl = await callVisitor(key, node2, visitor, path5);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10993,13 +10993,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path5 = Object.freeze(path5.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path5);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path5);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -11028,24 +11028,24 @@ var require_visit = __commonJS({
       return visitor;
     }
     __name(initVisitor, "initVisitor");
-    function callVisitor(key, node2, visitor, path5) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path5);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path5);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path5);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path5);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path5);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path5);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
     __name(callVisitor, "callVisitor");
-    function replaceNode(key, path5, node2) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -11679,10 +11679,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -11702,7 +11702,7 @@ var require_Collection = __commonJS({
       });
     }
     __name(collectionFromPath, "collectionFromPath");
-    var isEmptyPath = /* @__PURE__ */ __name((path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done, "isEmptyPath");
+    var isEmptyPath = /* @__PURE__ */ __name((path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done, "isEmptyPath");
     var Collection = class extends Node.NodeBase {
       static {
         __name(this, "Collection");
@@ -11735,11 +11735,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -11753,8 +11753,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -11768,8 +11768,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -11787,8 +11787,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -11798,8 +11798,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -11934,16 +11934,16 @@ var require_foldFlowLines = __commonJS({
         onFold();
       let res = text.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
+        const fold2 = folds[i2];
         const end2 = folds[i2 + 1] || text.length;
-        if (fold === 0)
+        if (fold2 === 0)
           res = `
 ${indent}${text.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold2])
+            res += `${text[fold2]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
@@ -12558,7 +12558,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge2 = {
+    var merge3 = {
       identify: /* @__PURE__ */ __name((value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY, "identify"),
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -12568,7 +12568,7 @@ var require_merge = __commonJS({
       }), "resolve"),
       stringify: /* @__PURE__ */ __name(() => MERGE_KEY, "stringify")
     };
-    var isMergeKey = /* @__PURE__ */ __name((ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default), "isMergeKey");
+    var isMergeKey = /* @__PURE__ */ __name((ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default), "isMergeKey");
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -12610,7 +12610,7 @@ var require_merge = __commonJS({
     __name(resolveAliasValue, "resolveAliasValue");
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge2;
+    exports.merge = merge3;
   }
 });
 
@@ -12619,15 +12619,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key))
+        merge3.addMergeToJSMap(ctx, map2, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
@@ -14052,7 +14052,7 @@ var require_schema3 = __commonJS({
     var bool = require_bool2();
     var float = require_float2();
     var int2 = require_int2();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
@@ -14072,7 +14072,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge2.merge,
+      merge3.merge,
       omap.omap,
       pairs.pairs,
       set2.set,
@@ -14098,7 +14098,7 @@ var require_tags = __commonJS({
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -14123,7 +14123,7 @@ var require_tags = __commonJS({
       intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
-      merge: merge2.merge,
+      merge: merge3.merge,
       null: _null4.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -14133,7 +14133,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge2.merge,
+      "tag:yaml.org,2002:merge": merge3.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
@@ -14142,7 +14142,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -14160,7 +14160,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge2.merge);
+        tags = tags.concat(merge3.merge);
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -14193,11 +14193,11 @@ var require_Schema = __commonJS({
       static {
         __name(this, "Schema");
       }
-      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge2);
+        this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map2.map });
         Object.defineProperty(this, identity.SCALAR, { value: string4.string });
@@ -14376,9 +14376,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -14453,14 +14453,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path6) {
+        if (Collection.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -14475,10 +14475,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path6, keepScalar) {
+        if (Collection.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -14489,10 +14489,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path6) {
+        if (Collection.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -14509,13 +14509,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path6, value) {
+        if (Collection.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -15670,8 +15670,8 @@ var require_resolve_flow_scalar = __commonJS({
         if (ch === "\r" && source[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
+          const { fold: fold2, offset } = foldNewline(source, i);
+          res += fold2;
           i = offset;
         } else if (ch === "\\") {
           let next = source[++i];
@@ -15712,19 +15712,19 @@ var require_resolve_flow_scalar = __commonJS({
     }
     __name(doubleQuotedValue, "doubleQuotedValue");
     function foldNewline(source, offset) {
-      let fold = "";
+      let fold2 = "";
       let ch = source[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
         if (ch === "\r" && source[offset + 2] !== "\n")
           break;
         if (ch === "\n")
-          fold += "\n";
+          fold2 += "\n";
         offset += 1;
         ch = source[offset + 1];
       }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
+      if (!fold2)
+        fold2 = " ";
+      return { fold: fold2, offset };
     }
     __name(foldNewline, "foldNewline");
     var escapeCodes = {
@@ -16528,9 +16528,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path5) => {
+    visit3.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field2, index] of path5) {
+      for (const [field2, index] of path6) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -16539,23 +16539,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path5) => {
-      const parent = visit3.itemAtPath(cst, path5.slice(0, -1));
-      const field2 = path5[path5.length - 1][0];
+    visit3.parentCollection = (cst, path6) => {
+      const parent = visit3.itemAtPath(cst, path6.slice(0, -1));
+      const field2 = path6[path6.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -16566,10 +16566,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     __name(_visit, "_visit");
     exports.visit = visit3;
@@ -18404,9 +18404,9 @@ var ZoneClock = class {
   offsetAt(instant) {
     const whole = Math.floor(instant / SECOND_MS) * SECOND_MS;
     const fields = {};
-    for (const part of this.#format.formatToParts(whole)) {
-      if (part.type !== "literal") {
-        fields[part.type] = Number(part.value);
+    for (const part2 of this.#format.formatToParts(whole)) {
+      if (part2.type !== "literal") {
+        fields[part2.type] = Number(part2.value);
       }
     }
     const local = /* @__PURE__ */ new Date(0);
@@ -18858,9 +18858,9 @@ function* slotInstants(schedule, after) {
   for (const day of matchingLocalDays(pattern, fromLocal)) {
     const offset = clock.steadyOffsetOn(day.index);
     if (offset !== void 0 && secondCopies.length === 0) {
-      const base = day.midnight - offset;
+      const base2 = day.midnight - offset;
       for (const time3 of times) {
-        const instant = base + time3;
+        const instant = base2 + time3;
         if (instant > last) {
           last = instant;
           yield instant;
@@ -18869,16 +18869,16 @@ function* slotInstants(schedule, after) {
       continue;
     }
     for (const time3 of times) {
-      const resolution = clock.resolve(day.midnight + time3);
+      const resolution2 = clock.resolve(day.midnight + time3);
       let instant;
-      if (resolution.kind === "unique") {
-        instant = resolution.instant;
-      } else if (resolution.kind === "skipped") {
-        instant = resolution.transition;
+      if (resolution2.kind === "unique") {
+        instant = resolution2.instant;
+      } else if (resolution2.kind === "skipped") {
+        instant = resolution2.transition;
       } else {
-        instant = resolution.first;
+        instant = resolution2.first;
         if (keepsBothCopies) {
-          insertSorted(secondCopies, resolution.second);
+          insertSorted(secondCopies, resolution2.second);
         }
       }
       while (secondCopies.length > 0 && (secondCopies[0] ?? instant) < instant) {
@@ -19027,15 +19027,15 @@ function recentSlots(schedule, cursor, now, keep) {
   }
   const lastCounted = counted.recent[counted.recent.length - 1] ?? cursor;
   const averageGap = counted.count >= MISSED_COUNT_CAP ? (lastCounted - cursor) / counted.count : (countedUntil - cursor) / Math.max(counted.count, 1);
-  const tail = searchBackwards(schedule, lastCounted, now, keep, averageGap);
-  if (tail.start === lastCounted) {
+  const tail2 = searchBackwards(schedule, lastCounted, now, keep, averageGap);
+  if (tail2.start === lastCounted) {
     return {
-      recent: [...counted.recent, ...tail.recent].slice(-keep),
-      total: counted.count + tail.count,
+      recent: [...counted.recent, ...tail2.recent].slice(-keep),
+      total: counted.count + tail2.count,
       totalIsLowerBound: false
     };
   }
-  return { recent: tail.recent, total: counted.count + tail.count, totalIsLowerBound: true };
+  return { recent: tail2.recent, total: counted.count + tail2.count, totalIsLowerBound: true };
 }
 __name(recentSlots, "recentSlots");
 function walk(schedule, after, until, keep, cap, stopAfter = until) {
@@ -19895,8 +19895,8 @@ function getEnumValues(entries) {
   return values;
 }
 __name(getEnumValues, "getEnumValues");
-function joinValues(array2, separator = "|") {
-  return array2.map((val) => stringifyPrimitive(val)).join(separator);
+function joinValues(array2, separator2 = "|") {
+  return array2.map((val) => stringifyPrimitive(val)).join(separator2);
 }
 __name(joinValues, "joinValues");
 function jsonStringifyReplacer(_, value) {
@@ -20051,10 +20051,10 @@ function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
 __name(cloneDef, "cloneDef");
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 __name(getElementAtPath, "getElementAtPath");
 function promiseAllObject(promisesObj) {
@@ -20420,11 +20420,11 @@ function explicitlyAborted(x, startIndex = 0) {
   return false;
 }
 __name(explicitlyAborted, "explicitlyAborted");
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -20602,9 +20602,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table2) {
-  for (const key in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key);
+function members(proto, table3) {
+  for (const key in table3) {
+    const desc = Object.getOwnPropertyDescriptor(table3, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -20622,10 +20622,10 @@ function hide(inst, key, value) {
 }
 __name(hide, "hide");
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table2) {
+function derived(computes, table3) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table2, key, {
+    Object.defineProperty(table3, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -20636,7 +20636,7 @@ function derived(computes, table2) {
       }
     });
   }
-  return table2;
+  return table3;
 }
 __name(derived, "derived");
 function defineBound(proto, key, fn) {
@@ -20934,16 +20934,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 __name(flattenError, "flattenError");
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = /* @__PURE__ */ __name((error63, path5 = []) => {
+  const processError = /* @__PURE__ */ __name((error63, path6 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -20983,17 +20983,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 __name(formatError, "formatError");
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = /* @__PURE__ */ __name((error63, path5 = []) => {
+  const processError = /* @__PURE__ */ __name((error63, path6 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -21033,8 +21033,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 __name(treeifyError, "treeifyError");
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -24246,17 +24246,17 @@ __name(partPattern, "partPattern");
 var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (inst, def) => {
   $ZodType.init(inst, def);
   const regexParts = [];
-  for (const part of def.parts) {
-    if (typeof part === "object" && part !== null) {
-      const source = partPattern(part);
+  for (const part2 of def.parts) {
+    if (typeof part2 === "object" && part2 !== null) {
+      const source = partPattern(part2);
       if (!source) {
-        throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
+        throw new Error(`Invalid template literal part, no pattern found: ${[...part2._zod.traits].shift()}`);
       }
       regexParts.push(cleanRegex(source));
-    } else if (part === null || primitiveTypes.has(typeof part)) {
-      regexParts.push(escapeRegex(`${part}`));
+    } else if (part2 === null || primitiveTypes.has(typeof part2)) {
+      regexParts.push(escapeRegex(`${part2}`));
     } else {
-      throw new Error(`Invalid template literal part: ${part}`);
+      throw new Error(`Invalid template literal part: ${part2}`);
     }
   }
   inst._zod.pattern = new RegExp(`^${regexParts.join("")}$`);
@@ -24443,7 +24443,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -24453,7 +24453,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = /* @__PURE__ */ __name((child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -24464,13 +24464,13 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
     return answer;
   }, "shape");
-  const merge2 = /* @__PURE__ */ __name((answer) => {
+  const merge3 = /* @__PURE__ */ __name((answer) => {
     if (answer > result)
       result = answer;
   }, "merge");
@@ -24479,7 +24479,7 @@ function isRecursive(inst, stack, resolve2) {
   switch (kind) {
     case "object": {
       const raw = rawShape(def);
-      merge2(raw ? shape(raw, true) : ASSUMED);
+      merge3(raw ? shape(raw, true) : ASSUMED);
       check2(def.catchall);
       break;
     }
@@ -24528,8 +24528,8 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
-      merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
     // a leaf by choice: `parts` are regex fragments, not data positions
@@ -24612,14 +24612,14 @@ var memo = {
     var _a3;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base2 = inst._zod.parse;
       const wrapped = /* @__PURE__ */ __name((payload, ctx) => {
         if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
           throw new $ZodCyclicError();
-        return base(payload, ctx);
+        return base2(payload, ctx);
       }, "wrapped");
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base2)
         inst._zod.run = wrapped;
     });
   },
@@ -24631,15 +24631,15 @@ var memo = {
     let lastBucket;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base2 = inst._zod.parse;
       const wrapped = /* @__PURE__ */ __name((payload, ctx) => {
         if (isRecursiveInst === void 0) {
           const walked = isRecursive(inst, /* @__PURE__ */ new Set(), false);
           if (walked === NONE) {
-            inst._zod.parse = base;
+            inst._zod.parse = base2;
             if (inst._zod.run === wrapped)
-              inst._zod.run = base;
-            return base(payload, ctx);
+              inst._zod.run = base2;
+            return base2(payload, ctx);
           }
           if (walked === PROVEN || rechecked)
             isRecursiveInst = true;
@@ -24648,7 +24648,7 @@ var memo = {
         }
         const input2 = payload.value;
         if (!isRef(input2))
-          return base(payload, ctx);
+          return base2(payload, ctx);
         let state = ctx[STATE];
         if (!state) {
           state = { buckets: /* @__PURE__ */ new WeakMap(), backEdges: void 0 };
@@ -24677,7 +24677,7 @@ var memo = {
         }
         handoff = bucket;
         const depth = open.length;
-        const result = base(payload, ctx);
+        const result = base2(payload, ctx);
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
@@ -24692,7 +24692,7 @@ var memo = {
         return result;
       }, "wrapped");
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base2)
         inst._zod.run = wrapped;
     });
   }
@@ -30184,8 +30184,8 @@ var error43 = /* @__PURE__ */ __name(() => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural4 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+        const plural5 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -30332,8 +30332,8 @@ var error44 = /* @__PURE__ */ __name(() => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural4 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+        const plural5 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -35582,11 +35582,11 @@ function foldObjects(members2) {
         continue;
       const parts = [];
       for (const other of objects) {
-        const part = other.properties?.[key] ?? undeclaredConstraint(other);
-        if (part === null || part === void 0)
+        const part2 = other.properties?.[key] ?? undeclaredConstraint(other);
+        if (part2 === null || part2 === void 0)
           continue;
-        if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
-          parts.push(part);
+        if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part2)))
+          parts.push(part2);
       }
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
       assignProp(properties, key, merged);
@@ -38706,13 +38706,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -39357,7 +39357,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run(s) {
+  function run2(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -39373,7 +39373,7 @@ function visit(schema, fnOrHandlers) {
     cache.set(s, mapped);
     return mapped;
   }
-  __name(run, "run");
+  __name(run2, "run");
   function mapInner(s) {
     const def = s._zod.def;
     const kind = def.type;
@@ -39384,21 +39384,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run(oldShape[k]);
+          const mapped = run2(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run(def.catchall);
+          newCatchall = run2(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run(def.element);
+        const mapped = run2(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -39406,14 +39406,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run(item);
+          const mapped = run2(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run(def.rest);
+          newRest = run2(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -39421,12 +39421,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run(def.keyType);
-        const newVal = run(def.valueType);
+        const newKey = run2(def.keyType);
+        const newVal = run2(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run(def.valueType);
+        const newVal = run2(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -39434,7 +39434,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run(opt);
+          const mapped = run2(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -39442,8 +39442,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run(def.left);
-        const newRight = run(def.right);
+        const newLeft = run2(def.left);
+        const newRight = run2(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -39455,23 +39455,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run(def.innerType);
+        const newInner = run2(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run(def.in);
-        const newOut = run(def.out);
+        const newIn = run2(def.in);
+        const newOut = run2(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run(def.input);
-        const newOutput = run(def.output);
+        const newInput = run2(def.input);
+        const newOutput = run2(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: /* @__PURE__ */ __name(() => run(original()), "getter") });
+        return clone(s, { ...rest, getter: /* @__PURE__ */ __name(() => run2(original()), "getter") });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -39503,7 +39503,7 @@ function visit(schema, fnOrHandlers) {
     }
   }
   __name(mapInner, "mapInner");
-  return run(schema);
+  return run2(schema);
 }
 __name(visit, "visit");
 
@@ -39930,10 +39930,10 @@ function checkUniqueId(id, index, firstIndexOfId, source, findings) {
   );
 }
 __name(checkUniqueId, "checkUniqueId");
-function checkZone(zone, path5, source, findings) {
+function checkZone(zone, path6, source, findings) {
   if (typeof zone !== "string") return void 0;
   if (isValidTimeZone(zone)) return zone;
-  findings.errors.push(source.problemAtPath(path5, unknownZoneMessage(zone)));
+  findings.errors.push(source.problemAtPath(path6, unknownZoneMessage(zone)));
   return void 0;
 }
 __name(checkZone, "checkZone");
@@ -39956,26 +39956,26 @@ function cityOf(zone) {
   return zone.slice(zone.lastIndexOf("/") + 1);
 }
 __name(cityOf, "cityOf");
-function checkCron(expression, timezone, path5, source, findings) {
+function checkCron(expression, timezone, path6, source, findings) {
   if (typeof expression !== "string" || expression.trim() === "") return;
   try {
     const { warnings } = checkSchedule({ expression, timezone });
     for (const warning of warnings) {
-      findings.warnings.push(source.problemAtPath(path5, lowerFirst(warning)));
+      findings.warnings.push(source.problemAtPath(path6, lowerFirst(warning)));
     }
   } catch (error62) {
     if (!(error62 instanceof ScheduleError)) throw error62;
-    findings.errors.push(source.problemAtPath(path5, lowerFirst(error62.message)));
+    findings.errors.push(source.problemAtPath(path6, lowerFirst(error62.message)));
   }
 }
 __name(checkCron, "checkCron");
-function warnAboutTimeout(timeout, path5, source, findings) {
+function warnAboutTimeout(timeout, path6, source, findings) {
   if (typeof timeout !== "string") return;
   const ms = durationOrZero(timeout);
   if (ms <= HOSTED_JOB_LIMIT_MS || ms > LONGEST_DURATION_MS) return;
   findings.warnings.push(
     source.problemAtPath(
-      path5,
+      path6,
       `\`timeout\` ${timeout} is longer than 6h, when GitHub stops a job on a GitHub-hosted runner; only a self-hosted runner lets a patrol run that long`
     )
   );
@@ -40068,8 +40068,8 @@ function ownerOf(objectPath) {
   return objectPath.at(-1) === "pull-request" ? "`pull-request`" : "a patrol";
 }
 __name(ownerOf, "ownerOf");
-function pathKey(path5) {
-  return path5.map(String).join("\0");
+function pathKey(path6) {
+  return path6.map(String).join("\0");
 }
 __name(pathKey, "pathKey");
 
@@ -40105,14 +40105,14 @@ var TableSource = class {
    * A problem at the node `path` leads to. Where the path leaves the file (a missing key) it
    * lands on the nearest node that exists, which is the mapping that lacks the key.
    */
-  problemAtPath(path5, message, anchor2 = "value") {
-    return this.problemAtNode(this.nodeAt(path5, anchor2), message);
+  problemAtPath(path6, message, anchor2 = "value") {
+    return this.problemAtNode(this.nodeAt(path6, anchor2), message);
   }
   /** The node at `path`, or the deepest node on the way there. */
-  nodeAt(path5, anchor2 = "value") {
+  nodeAt(path6, anchor2 = "value") {
     let node2 = this.doc.contents;
-    for (const [index, segment] of path5.entries()) {
-      const last = index === path5.length - 1;
+    for (const [index, segment] of path6.entries()) {
+      const last = index === path6.length - 1;
       if ((0, import_yaml.isMap)(node2)) {
         const pair = findPair(node2.items, segment);
         if (pair === void 0) return node2;
@@ -40226,12 +40226,12 @@ __name(withoutPosition, "withoutPosition");
 
 // src/config/load.ts
 var DEFAULT_CONFIG_PATH = ".github/cronwarden.yml";
-async function loadTable(path5) {
-  return parseTable(await readTableText(path5), path5);
+async function loadTable(path6) {
+  return parseTable(await readTableText(path6), path6);
 }
 __name(loadTable, "loadTable");
-function parseTable(text, path5) {
-  const source = new TableSource(text, path5);
+function parseTable(text, path6) {
+  const source = new TableSource(text, path6);
   const read = source.read();
   if (!read.checkable) throw invalid(read.errors, read.warnings);
   if (read.data === null || read.data === void 0) {
@@ -40244,14 +40244,14 @@ function parseTable(text, path5) {
   const errors = [...read.errors, ...schemaErrors, ...findings.errors];
   const warnings = [...read.warnings, ...findings.warnings];
   if (!parsed.success || errors.length > 0) throw invalid(errors, warnings);
-  return { table: normalize(parsed.data, path5), warnings: sortProblems(warnings) };
+  return { table: normalize(parsed.data, path6), warnings: sortProblems(warnings) };
 }
 __name(parseTable, "parseTable");
-async function readTableText(path5) {
+async function readTableText(path6) {
   try {
-    return await readFile(path5, "utf8");
+    return await readFile(path6, "utf8");
   } catch (error62) {
-    throw new ConfigError([{ file: path5, line: 0, col: 0, message: readFailure(error62) }]);
+    throw new ConfigError([{ file: path6, line: 0, col: 0, message: readFailure(error62) }]);
   }
 }
 __name(readTableText, "readTableText");
@@ -40267,10 +40267,10 @@ function invalid(errors, warnings) {
   return new ConfigError(sortProblems(errors), sortProblems(warnings));
 }
 __name(invalid, "invalid");
-function normalize(raw, path5) {
+function normalize(raw, path6) {
   return {
     id: raw.id,
-    path: path5,
+    path: path6,
     timezone: raw.timezone,
     patrols: raw.patrols.map((patrol) => normalizePatrol(patrol, raw.timezone))
   };
@@ -40384,7 +40384,7 @@ function isLedgerShaped(value) {
 }
 __name(isLedgerShaped, "isLedgerShaped");
 function summarize(events) {
-  const parts = events.map(describeEvent).filter((part) => part !== "");
+  const parts = events.map(describeEvent).filter((part2) => part2 !== "");
   const text = parts.length === 0 ? "update" : parts.join("; ");
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
@@ -40445,11 +40445,11 @@ var defaultRetryPolicy = {
   attempts: 12,
   baseDelayMs: 25,
   maxDelayMs: 2e3,
-  sleep: /* @__PURE__ */ __name((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)), "sleep"),
+  sleep: /* @__PURE__ */ __name((ms) => new Promise((resolve3) => setTimeout(resolve3, ms)), "sleep"),
   random: Math.random
 };
-function backoff(policy, attempt) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+function backoff(policy, attempt2) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt2);
   return policy.sleep(Math.floor(policy.random() * ceiling));
 }
 __name(backoff, "backoff");
@@ -40463,13 +40463,13 @@ var LedgerConflictError = class extends Error {
   }
 };
 async function updateLedger(store, ref, decide, policy = defaultRetryPolicy) {
-  for (let attempt = 0; attempt < policy.attempts; attempt++) {
+  for (let attempt2 = 0; attempt2 < policy.attempts; attempt2++) {
     const snapshot = await readLedger(store, ref);
     const update = decide(snapshot);
     if (update.write === null) return { value: update.value, tip: snapshot.tip, writes: 0 };
     const result = await writeLedger(store, ref, snapshot, update.write);
     if (result.ok) return { value: update.value, tip: result.tip, writes: 1 };
-    await backoff(policy, attempt);
+    await backoff(policy, attempt2);
   }
   throw new LedgerConflictError(ref, policy.attempts);
 }
@@ -40498,8 +40498,8 @@ function leaseTerm(patrol, slotCount) {
 __name(leaseTerm, "leaseTerm");
 function describeHolder(holder) {
   if (holder.kind === "process") return `pid ${holder.pid} on ${holder.host}`;
-  const attempt = holder.runAttempt > 1 ? ` attempt ${holder.runAttempt}` : "";
-  return `${holder.repository} run ${holder.runId}${attempt} job ${holder.job}`;
+  const attempt2 = holder.runAttempt > 1 ? ` attempt ${holder.runAttempt}` : "";
+  return `${holder.repository} run ${holder.runId}${attempt2} job ${holder.job}`;
 }
 __name(describeHolder, "describeHolder");
 
@@ -40519,10 +40519,10 @@ function freshPatrolState(cursor) {
   };
 }
 __name(freshPatrolState, "freshPatrolState");
-function newDocument(table2, current, writer, at) {
+function newDocument(table3, current, writer, at) {
   return {
     protocol: PROTOCOL_VERSION,
-    table: table2,
+    table: table3,
     writer: { tick: writer.id, holder: writer.holder, version: writer.version, at },
     state: current === null ? { patrols: {} } : structuredClone(current.state),
     events: []
@@ -40538,12 +40538,12 @@ __name(pushBounded, "pushBounded");
 // src/ledger/plan.ts
 var DOUBLED_TICK_WINDOW_MS = 6e4;
 function planTick(input2) {
-  const { table: table2, current, now, tick } = input2;
+  const { table: table3, current, now, tick } = input2;
   const nowIso = now.toISOString();
-  const next = newDocument(table2.id, current, tick, nowIso);
+  const next = newDocument(table3.id, current, tick, nowIso);
   const plan = { next, changed: false, grants: [], outcomes: [], needsProbe: [] };
   if (current === null) addEvent(plan, { type: "created", at: nowIso });
-  for (const patrol of table2.patrols) {
+  for (const patrol of table3.patrols) {
     if (input2.patrol !== void 0 && patrol.id !== input2.patrol) continue;
     planPatrol(plan, patrol, input2);
   }
@@ -40692,7 +40692,7 @@ function skip(plan, patrol, state, due, lease) {
   });
 }
 __name(skip, "skip");
-function grant(plan, patrol, state, slots, forced, input2, takeover) {
+function grant(plan, patrol, state, slots, forced, input2, takeover2) {
   const nowIso = input2.now.toISOString();
   const nonce = input2.newNonce();
   const fencingToken = state.fencingToken + 1;
@@ -40713,7 +40713,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover) {
     renewable: term.renewable
   };
   if (lease !== null) state.lease = lease;
-  if (takeover !== void 0) pushBounded(state.revocations, takeover, REVOCATIONS_LIMIT);
+  if (takeover2 !== void 0) pushBounded(state.revocations, takeover2, REVOCATIONS_LIMIT);
   addEvent(plan, {
     type: "granted",
     patrol: patrol.id,
@@ -40723,7 +40723,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover) {
     slots,
     leased: lease !== null,
     expiresAt,
-    ...takeover === void 0 ? {} : { takeover }
+    ...takeover2 === void 0 ? {} : { takeover: takeover2 }
   });
   plan.grants.push({
     patrol,
@@ -40732,7 +40732,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover) {
     fencingToken,
     lease,
     forced,
-    ...takeover === void 0 ? {} : { takeover }
+    ...takeover2 === void 0 ? {} : { takeover: takeover2 }
   });
 }
 __name(grant, "grant");
@@ -40748,15 +40748,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 function release(current, patrolId, runs, leaseNonce, writer, now) {
   const next = newDocument(current.table, current, writer, now.toISOString());
   const state = patrolState(next, patrolId);
-  for (const run of runs) pushBounded(state.recentRuns, run, RECENT_RUNS_LIMIT);
+  for (const run2 of runs) pushBounded(state.recentRuns, run2, RECENT_RUNS_LIMIT);
   state.lastRun = runs.at(-1) ?? state.lastRun;
   if (leaseNonce === null || state.lease?.nonce === leaseNonce) {
     if (leaseNonce !== null) state.lease = null;
-    for (const run of runs) next.events.push({ type: "released", patrol: patrolId, run });
+    for (const run2 of runs) next.events.push({ type: "released", patrol: patrolId, run: run2 });
     return { kind: "released", next };
   }
   const revokedBy = state.revocations.find((r) => r.nonce === leaseNonce) ?? null;
-  for (const run of runs) next.events.push({ type: "overlap", patrol: patrolId, run, revokedBy });
+  for (const run2 of runs) next.events.push({ type: "overlap", patrol: patrolId, run: run2, revokedBy });
   return { kind: "overlap", next, revokedBy };
 }
 __name(release, "release");
@@ -40814,9 +40814,9 @@ async function runGrant(grant2, context) {
   let failure2 = null;
   try {
     for (const slot of grant2.slots) {
-      const { run, report } = await runSlot(grant2, slot, context, stop.signal, () => lostReason);
-      runs.push(run);
-      reports.push(report);
+      const { run: run2, report: report2 } = await runSlot(grant2, slot, context, stop.signal, () => lostReason);
+      runs.push(run2);
+      reports.push(report2);
     }
   } catch (error62) {
     failure2 = error62;
@@ -40825,18 +40825,23 @@ async function runGrant(grant2, context) {
   const released = await releaseRuns(grant2, runs, context);
   if (failure2 !== null) throw failure2;
   markOverlap(reports, released.revokedBy, released.overlap);
+  if (released.failure !== null) {
+    for (const report2 of reports) report2.reason += ` (result not recorded: ${released.failure})`;
+  }
   return { reports, writes: renewals + released.writes };
 }
 __name(runGrant, "runGrant");
 async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
   const startedAt = clock().toISOString();
-  const result = signal.aborted ? notStarted("not started: the lease was lost") : await deps.runner.run(
-    grant2.patrol,
-    { slot, fencingToken: grant2.fencingToken, tick: deps.identity.id, forced: grant2.forced },
-    signal
-  );
+  const runContext = {
+    slot,
+    fencingToken: grant2.fencingToken,
+    tick: deps.identity.id,
+    forced: grant2.forced
+  };
+  const result = signal.aborted ? notStarted("not started: the lease was lost") : await deps.runner.run(grant2.patrol, runContext, signal);
   const outcome2 = outcomeOf(result);
-  const run = {
+  const run2 = {
     slot,
     fencingToken: grant2.fencingToken,
     nonce: grant2.nonce,
@@ -40847,13 +40852,13 @@ async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
     exitCode: result.exitCode,
     durationMs: Math.round(result.durationMs)
   };
-  const report = {
+  const report2 = {
     id: grant2.patrol.id,
     slot,
     outcome: outcome2,
     reason: reasonFor(outcome2, result, lostReason(), grant2),
     exitCode: result.exitCode,
-    durationMs: run.durationMs,
+    durationMs: run2.durationMs,
     fencingToken: grant2.fencingToken,
     output: result.output,
     outputTruncated: result.outputTruncated,
@@ -40861,12 +40866,25 @@ async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
       takeover: { fencingToken: grant2.takeover.fencingToken, reason: grant2.takeover.reason }
     }
   };
+  if (outcome2 === "ran" && deps.afterRun !== void 0 && !signal.aborted) {
+    report2.reason += await followUp(deps, grant2, runContext);
+  }
   deps.log.info(
-    `${grant2.patrol.id}: ${outcome2} for slot ${slot} (token #${grant2.fencingToken}, exit ${result.exitCode ?? "-"}, ${run.durationMs} ms)`
+    `${grant2.patrol.id}: ${outcome2} for slot ${slot} (token #${grant2.fencingToken}, exit ${result.exitCode ?? "-"}, ${run2.durationMs} ms)`
   );
-  return { run, report };
+  return { run: run2, report: report2 };
 }
 __name(runSlot, "runSlot");
+async function followUp(deps, grant2, context) {
+  try {
+    const note = await deps.afterRun?.(grant2.patrol, context);
+    return note === null || note === void 0 ? "" : `; ${note}`;
+  } catch (error62) {
+    deps.log.warn(`${grant2.patrol.id}: after the run: ${messageOf(error62)}`);
+    return `; after the run: ${messageOf(error62)}`;
+  }
+}
+__name(followUp, "followUp");
 function notStarted(reason) {
   return {
     exitCode: null,
@@ -40900,7 +40918,31 @@ function reasonFor(outcome2, result, lost, grant2) {
   }
 }
 __name(reasonFor, "reasonFor");
-async function releaseRuns(grant2, runs, { deps, ref, clock }) {
+var RELEASE_ATTEMPTS = 5;
+async function releaseRuns(grant2, runs, context) {
+  const { deps } = context;
+  const policy = deps.retry ?? defaultRetryPolicy;
+  let lastError = null;
+  for (let attempt2 = 0; attempt2 < RELEASE_ATTEMPTS; attempt2++) {
+    try {
+      return await releaseOnce(grant2, runs, context);
+    } catch (error62) {
+      if (error62 instanceof ProtocolTooNewError || error62 instanceof NotALedgerError) throw error62;
+      lastError = error62;
+      deps.log.warn(`${grant2.patrol.id}: could not record the result yet: ${messageOf(error62)}`);
+      await backoff(policy, attempt2 + 2);
+    }
+  }
+  const expires = grant2.lease === null ? "" : `; lease #${grant2.fencingToken} expires at ${grant2.lease.expiresAt} plus grace`;
+  return {
+    writes: 0,
+    overlap: false,
+    revokedBy: null,
+    failure: `${messageOf(lastError)}${expires}`
+  };
+}
+__name(releaseRuns, "releaseRuns");
+async function releaseOnce(grant2, runs, { deps, ref, clock }) {
   const leaseNonce = grant2.lease === null ? null : grant2.nonce;
   const result = await updateLedger(
     deps.store,
@@ -40919,23 +40961,28 @@ async function releaseRuns(grant2, runs, { deps, ref, clock }) {
     },
     deps.retry
   );
-  const overlap = result.value.kind === "overlap";
-  if (overlap) {
+  const overlap2 = result.value.kind === "overlap";
+  if (overlap2) {
     deps.log.warn(`${grant2.patrol.id}: the lease was gone at release; recorded an overlap`);
   }
   return {
     writes: result.writes,
-    overlap,
-    revokedBy: result.value.kind === "overlap" ? result.value.revokedBy : null
+    overlap: overlap2,
+    revokedBy: result.value.kind === "overlap" ? result.value.revokedBy : null,
+    failure: null
   };
 }
-__name(releaseRuns, "releaseRuns");
-function markOverlap(reports, revokedBy, overlap) {
-  if (!overlap) return;
-  for (const report of reports) {
-    if (report.outcome === "lost-lease") continue;
-    report.outcome = "lost-lease";
-    report.reason = revokedBy === null ? "the lease was gone at release (overlap recorded)" : `the lease was ${revokedBy.reason === "unlocked" ? "unlocked" : "taken over"} by ${revokedBy.by} at ${revokedBy.at} (overlap recorded)`;
+__name(releaseOnce, "releaseOnce");
+function messageOf(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+__name(messageOf, "messageOf");
+function markOverlap(reports, revokedBy, overlap2) {
+  if (!overlap2) return;
+  for (const report2 of reports) {
+    if (report2.outcome === "lost-lease") continue;
+    report2.outcome = "lost-lease";
+    report2.reason = revokedBy === null ? "the lease was gone at release (overlap recorded)" : `the lease was ${revokedBy.reason === "unlocked" ? "unlocked" : "taken over"} by ${revokedBy.by} at ${revokedBy.at} (overlap recorded)`;
   }
 }
 __name(markOverlap, "markOverlap");
@@ -41015,15 +41062,15 @@ function newNonce() {
   return randomBytes(16).toString("hex");
 }
 __name(newNonce, "newNonce");
-async function runTick(table2, deps, options) {
-  checkSelection(table2, options);
-  const ref = ledgerRef(table2.id);
-  const claim2 = await claimSlots(table2, deps, options, ref);
-  const report = {
+async function runTick(table3, deps, options) {
+  checkSelection(table3, options);
+  const ref = ledgerRef(table3.id);
+  const claim2 = await claimSlots(table3, deps, options, ref);
+  const report2 = {
     tick: {
       id: deps.identity.id,
       now: claim2.now.toISOString(),
-      table: table2.id,
+      table: table3.id,
       config: options.configPath,
       store: deps.store.description,
       ref,
@@ -41034,40 +41081,41 @@ async function runTick(table2, deps, options) {
     patrols: claim2.plan.outcomes.map(plannedReport)
   };
   if (options.dryRun) {
-    report.patrols.push(...claim2.plan.grants.flatMap(dryRunReports));
-    return sortReport(report, table2);
+    report2.patrols.push(...claim2.plan.grants.flatMap(dryRunReports));
+    return sortReport(report2, table3);
   }
-  const grants = await confirmTakeovers(deps, ref, claim2, report);
+  const grants = await confirmTakeovers(deps, ref, claim2, report2);
   const clock = tickClock(claim2.now);
+  const oneAtATime = serializer();
   const results = await inParallel(
     grants,
     deps.maxParallel ?? 4,
-    (grant2) => runGrant(grant2, { deps, ref, clock })
+    (grant2) => grant2.patrol.pullRequest === void 0 ? runGrant(grant2, { deps, ref, clock }) : oneAtATime(() => runGrant(grant2, { deps, ref, clock }))
   );
   for (const result of results) {
-    report.patrols.push(...result.reports);
-    report.tick.writes += result.writes;
+    report2.patrols.push(...result.reports);
+    report2.tick.writes += result.writes;
   }
-  return sortReport(report, table2);
+  return sortReport(report2, table3);
 }
 __name(runTick, "runTick");
-function checkSelection(table2, options) {
+function checkSelection(table3, options) {
   if (options.patrol === void 0) return;
-  if (table2.patrols.some((p) => p.id === options.patrol)) return;
-  const known = table2.patrols.map((p) => p.id).join(", ");
+  if (table3.patrols.some((p) => p.id === options.patrol)) return;
+  const known = table3.patrols.map((p) => p.id).join(", ");
   throw new TickInputError(
     `patrol "${options.patrol}" is not in ${options.configPath} (patrols: ${known})`
   );
 }
 __name(checkSelection, "checkSelection");
-async function claimSlots(table2, deps, options, ref) {
+async function claimSlots(table3, deps, options, ref) {
   const policy = deps.retry ?? defaultRetryPolicy;
   const liveness = /* @__PURE__ */ new Map();
   let wanted = null;
-  for (let attempt = 0; attempt < policy.attempts; attempt++) {
+  for (let attempt2 = 0; attempt2 < policy.attempts; attempt2++) {
     const snapshot = await readLedger(deps.store, ref);
     const now = options.now ?? snapshot.serverTime;
-    const plan = await planWithProbes(table2, deps, options, snapshot, now, liveness);
+    const plan = await planWithProbes(table3, deps, options, snapshot, now, liveness);
     wanted ??= claimedSlots(plan);
     if (options.dryRun || !plan.changed) {
       markDuplicates(plan, wanted);
@@ -41078,15 +41126,15 @@ async function claimSlots(table2, deps, options, ref) {
       markDuplicates(plan, wanted);
       return { plan, now, before: snapshot, tip: result.tip, writes: 1 };
     }
-    deps.log.debug(`lost the race to write ${ref} (attempt ${attempt + 1}); reading again`);
-    await backoff(policy, attempt);
+    deps.log.debug(`lost the race to write ${ref} (attempt ${attempt2 + 1}); reading again`);
+    await backoff(policy, attempt2);
   }
   throw new LedgerConflictError(ref, policy.attempts);
 }
 __name(claimSlots, "claimSlots");
-async function planWithProbes(table2, deps, options, snapshot, now, liveness) {
+async function planWithProbes(table3, deps, options, snapshot, now, liveness) {
   const input2 = {
-    table: table2,
+    table: table3,
     current: snapshot.document,
     now,
     tick: deps.identity,
@@ -41124,9 +41172,9 @@ function markDuplicates(plan, wanted) {
   }
 }
 __name(markDuplicates, "markDuplicates");
-async function confirmTakeovers(deps, ref, claim2, report) {
-  const takeovers = claim2.plan.grants.filter((g) => g.takeover !== void 0 && g.lease !== null);
-  if (takeovers.length === 0) return claim2.plan.grants;
+async function confirmTakeovers(deps, ref, claim2, report2) {
+  const takeovers2 = claim2.plan.grants.filter((g) => g.takeover !== void 0 && g.lease !== null);
+  if (takeovers2.length === 0) return claim2.plan.grants;
   const snapshot = await readBack(deps, ref, claim2);
   if (snapshot === null || snapshot.tip === claim2.tip) return claim2.plan.grants;
   return claim2.plan.grants.filter((grant2) => {
@@ -41136,7 +41184,7 @@ async function confirmTakeovers(deps, ref, claim2, report) {
       deps.log.warn(
         `${grant2.patrol.id}: the ledger read back does not show our lease; not running`
       );
-      report.patrols.push({
+      report2.patrols.push({
         ...emptyReport(grant2.patrol.id, grant2.slots.at(-1) ?? null),
         outcome: "lost-lease",
         reason: "the lease taken over was not ours on read-back",
@@ -41149,10 +41197,10 @@ async function confirmTakeovers(deps, ref, claim2, report) {
 __name(confirmTakeovers, "confirmTakeovers");
 async function readBack(deps, ref, claim2) {
   const policy = deps.retry ?? defaultRetryPolicy;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt2 = 0; attempt2 < 3; attempt2++) {
     const snapshot = await readLedger(deps.store, ref);
     if (snapshot.tip !== claim2.before.tip) return snapshot;
-    await backoff(policy, attempt + 2);
+    await backoff(policy, attempt2 + 2);
   }
   deps.log.debug(`${ref}: read-back kept showing the pre-claim tip; trusting the swap`);
   return null;
@@ -41163,6 +41211,15 @@ function tickClock(now) {
   return () => new Date(now.getTime() + Math.round(performance.now() - start));
 }
 __name(tickClock, "tickClock");
+function serializer() {
+  let last = Promise.resolve();
+  return (work) => {
+    const next = last.then(work, work);
+    last = next.catch(() => void 0);
+    return next;
+  };
+}
+__name(serializer, "serializer");
 async function inParallel(items, limit, work) {
   const results = new Array(items.length);
   let nextIndex = 0;
@@ -41207,12 +41264,12 @@ function dryRunReports(grant2) {
   }));
 }
 __name(dryRunReports, "dryRunReports");
-function sortReport(report, table2) {
-  const order = new Map(table2.patrols.map((p, i) => [p.id, i]));
-  report.patrols.sort(
+function sortReport(report2, table3) {
+  const order = new Map(table3.patrols.map((p, i) => [p.id, i]));
+  report2.patrols.sort(
     (a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0) || (a.slot ?? "").localeCompare(b.slot ?? "")
   );
-  return report;
+  return report2;
 }
 __name(sortReport, "sortReport");
 
@@ -41623,9 +41680,9 @@ function parseCommit(object2) {
   };
 }
 __name(parseCommit, "parseCommit");
-function runGit(args, run) {
-  return new Promise((resolve2, reject) => {
-    const child = spawn("git", args, { cwd: run.cwd, env: gitEnvironment(run.gitDir) });
+function runGit(args, run2) {
+  return new Promise((resolve3, reject) => {
+    const child = spawn("git", args, { cwd: run2.cwd, env: gitEnvironment(run2.gitDir) });
     const stdout = [];
     const stderr = [];
     let timedOut = false;
@@ -41633,20 +41690,20 @@ function runGit(args, run) {
       timedOut = true;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), GIT_KILL_GRACE_MS).unref();
-    }, run.timeoutMs);
+    }, run2.timeoutMs);
     child.stdout.on("data", (chunk) => stdout.push(chunk));
     child.stderr.on("data", (chunk) => stderr.push(chunk));
     child.stdin.on("error", () => void 0);
     child.on("error", (error62) => {
       clearTimeout(terminate);
-      reject(new StoreError(`Could not run git in ${run.cwd}: ${error62.message}`));
+      reject(new StoreError(`Could not run git in ${run2.cwd}: ${error62.message}`));
     });
     child.on("close", (code) => {
       clearTimeout(terminate);
       const output2 = Buffer.concat(stdout);
-      resolve2({ code, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
+      resolve3({ code, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
     });
-    child.stdin.end(run.input ?? Buffer.alloc(0));
+    child.stdin.end(run2.input ?? Buffer.alloc(0));
   });
 }
 __name(runGit, "runGit");
@@ -41834,7 +41891,7 @@ function localTime(instant, zone) {
     hourCycle: "h23",
     timeZoneName: "short"
   }).formatToParts(instant);
-  const get = /* @__PURE__ */ __name((type) => parts.find((part) => part.type === type)?.value ?? "", "get");
+  const get = /* @__PURE__ */ __name((type) => parts.find((part2) => part2.type === type)?.value ?? "", "get");
   return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
 }
 __name(localTime, "localTime");
@@ -41857,13 +41914,13 @@ __name(table, "table");
 import { existsSync } from "node:fs";
 var configOption = { config: { type: "string", short: "c" } };
 var CONFIG_HELP = `  -c, --config PATH   the patrol table (default: ${DEFAULT_CONFIG_PATH})`;
-async function loadWithWarnings(path5, io) {
-  if (path5 === void 0 && !existsSync(DEFAULT_CONFIG_PATH)) {
+async function loadWithWarnings(path6, io) {
+  if (path6 === void 0 && !existsSync(DEFAULT_CONFIG_PATH)) {
     throw new InputError(
       `no patrol table at ${DEFAULT_CONFIG_PATH} (the default): run in a repository that has one, or pass --config PATH (for example --config examples/cronwarden.yml)`
     );
   }
-  const loaded = await loadTable(path5 ?? DEFAULT_CONFIG_PATH);
+  const loaded = await loadTable(path6 ?? DEFAULT_CONFIG_PATH);
   for (const warning of loaded.warnings) io.err(formatProblem(warning, "warning"));
   return loaded;
 }
@@ -41921,8 +41978,8 @@ ${CONFIG_HELP}
       return EXIT.ok;
     }
     if (values.timezone !== void 0) throw new UsageError("--timezone goes with --schedule");
-    const { table: table2 } = await loadWithWarnings(values.config, io);
-    const patrols = selectPatrols(table2.patrols, values.patrol, table2.path);
+    const { table: table3 } = await loadWithWarnings(values.config, io);
+    const patrols = selectPatrols(table3.patrols, values.patrol, table3.path);
     const listed = patrols.map((patrol) => ({
       patrol,
       slots: nextSlots(specOf(patrol), from, count2)
@@ -41951,12 +42008,12 @@ function specOf(patrol) {
   return { expression: patrol.schedule, timezone: patrol.timezone };
 }
 __name(specOf, "specOf");
-function selectPatrols(patrols, id, path5) {
+function selectPatrols(patrols, id, path6) {
   if (id === void 0) return patrols;
   const found = patrols.filter((p) => p.id === id);
   if (found.length === 0) {
     const known = patrols.map((p) => p.id).join(", ");
-    throw new InputError(`patrol "${id}" is not in ${path5} (patrols: ${known})`);
+    throw new InputError(`patrol "${id}" is not in ${path6} (patrols: ${known})`);
   }
   return found;
 }
@@ -41985,10 +42042,1980 @@ __name(describeSlots, "describeSlots");
 
 // src/cli/commands/tick.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
+import { resolve as resolve2 } from "node:path";
+
+// src/report/runs.ts
+var RUN_OUTCOMES = /* @__PURE__ */ new Set([
+  "ran",
+  "failed",
+  "timed-out",
+  "lost-lease",
+  "error"
+]);
+var FAILED_OUTCOMES = /* @__PURE__ */ new Set([
+  "failed",
+  "timed-out",
+  "lost-lease",
+  "error"
+]);
+function isFailure(outcome2) {
+  return FAILED_OUTCOMES.has(outcome2);
+}
+__name(isFailure, "isFailure");
+function compareRuns(a, b) {
+  return a.fencingToken - b.fencingToken || (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0);
+}
+__name(compareRuns, "compareRuns");
+function runId(run2) {
+  return `${run2.fencingToken}@${run2.slot}`;
+}
+__name(runId, "runId");
+function runsOf(patrol, ledger, tick, runUrl) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const record2 of ledger?.state.patrols[patrol]?.recentRuns ?? []) {
+    byId.set(runId(record2), fromRecord(patrol, record2, runUrl));
+  }
+  for (const report2 of tick.patrols) {
+    if (report2.id !== patrol || !isRunReport(report2)) continue;
+    const id = runId(report2);
+    byId.set(id, withReport(byId.get(id) ?? fromReport(report2, tick, runUrl), report2));
+  }
+  return [...byId.values()].sort(compareRuns);
+}
+__name(runsOf, "runsOf");
+function isRunReport(report2) {
+  return report2.slot !== null && report2.fencingToken !== null && RUN_OUTCOMES.has(report2.outcome);
+}
+__name(isRunReport, "isRunReport");
+function fromRecord(patrol, record2, runUrl) {
+  return {
+    patrol,
+    slot: record2.slot,
+    fencingToken: record2.fencingToken,
+    nonce: record2.nonce,
+    tick: record2.tick,
+    startedAt: record2.startedAt,
+    finishedAt: record2.finishedAt,
+    outcome: record2.outcome,
+    exitCode: record2.exitCode,
+    durationMs: record2.durationMs,
+    url: record2.url ?? runUrl?.({ patrol, tick: record2.tick, slot: record2.slot, fencingToken: record2.fencingToken })
+  };
+}
+__name(fromRecord, "fromRecord");
+function fromReport(report2, tick, runUrl) {
+  const durationMs = report2.durationMs ?? 0;
+  const finishedAt = new Date(Date.parse(tick.tick.now) + durationMs).toISOString();
+  return {
+    patrol: report2.id,
+    slot: report2.slot,
+    fencingToken: report2.fencingToken,
+    nonce: null,
+    tick: tick.tick.id,
+    startedAt: tick.tick.now,
+    finishedAt,
+    outcome: report2.outcome,
+    exitCode: report2.exitCode,
+    durationMs,
+    url: runUrl?.({
+      patrol: report2.id,
+      tick: tick.tick.id,
+      slot: report2.slot,
+      fencingToken: report2.fencingToken
+    })
+  };
+}
+__name(fromReport, "fromReport");
+function withReport(run2, report2) {
+  return {
+    ...run2,
+    outcome: report2.outcome,
+    exitCode: report2.exitCode,
+    reason: report2.reason,
+    ...report2.output === void 0 ? {} : { output: report2.output },
+    ...report2.outputTruncated === void 0 ? {} : { outputTruncated: report2.outputTruncated }
+  };
+}
+__name(withReport, "withReport");
+function describeOutcome(run2) {
+  switch (run2.outcome) {
+    case "ran":
+      return "ran";
+    case "failed":
+      return run2.exitCode === null ? "failed (killed by a signal)" : `failed (exit ${run2.exitCode})`;
+    case "timed-out":
+      return "timed out";
+    case "lost-lease":
+      return "lost its lease";
+    case "error":
+      return "could not start";
+  }
+}
+__name(describeOutcome, "describeOutcome");
+function outcomeIcon(outcome2) {
+  return outcome2 === "ran" ? "\u2705" : outcome2 === "lost-lease" ? "\u26A0\uFE0F" : "\u274C";
+}
+__name(outcomeIcon, "outcomeIcon");
+
+// src/report/failure.ts
+function emptyFailureState() {
+  return { v: 1, failures: 0, since: null, lastFailureAt: null, lastAlertAt: null, seen: null };
+}
+__name(emptyFailureState, "emptyFailureState");
+function readFailureState(raw) {
+  if (typeof raw !== "object" || raw === null) return null;
+  const s = raw;
+  const isTime = /* @__PURE__ */ __name((v) => v === null || typeof v === "string" && !Number.isNaN(Date.parse(v)), "isTime");
+  const seen = s.seen;
+  const seenOk = seen === null || Array.isArray(seen) && seen.length === 2 && typeof seen[0] === "number" && typeof seen[1] === "string";
+  if (s.v !== 1 || typeof s.failures !== "number" || !Number.isInteger(s.failures) || s.failures < 0 || !isTime(s.since) || !isTime(s.lastFailureAt) || !isTime(s.lastAlertAt) || !seenOk) {
+    return null;
+  }
+  return {
+    v: 1,
+    failures: s.failures,
+    since: s.since,
+    lastFailureAt: s.lastFailureAt,
+    lastAlertAt: s.lastAlertAt,
+    seen
+  };
+}
+__name(readFailureState, "readFailureState");
+function fold(start, runs) {
+  const state = { ...start };
+  const recoveries = [];
+  let latestFailure = null;
+  for (const run2 of runs) {
+    state.seen = [run2.fencingToken, run2.slot];
+    if (isFailure(run2.outcome)) {
+      state.failures += 1;
+      state.since ??= run2.startedAt;
+      state.lastFailureAt = run2.finishedAt;
+      latestFailure = run2;
+      continue;
+    }
+    if (state.failures > 0) {
+      const downMs = state.since === null ? null : Date.parse(run2.finishedAt) - Date.parse(state.since);
+      recoveries.push({ failures: state.failures, since: state.since, run: run2, downMs });
+    }
+    state.failures = 0;
+    state.since = null;
+  }
+  return { state, recoveries, latestFailure };
+}
+__name(fold, "fold");
+function newRuns(runs, seen) {
+  if (seen === null) return runs;
+  const mark = { fencingToken: seen[0], slot: seen[1] };
+  return runs.filter((run2) => compareRuns(run2, mark) > 0);
+}
+__name(newRuns, "newRuns");
+function decideFailure(input2) {
+  const { patrol, issue: issue2, now } = input2;
+  const threshold = Math.max(1, patrol.failureThreshold);
+  const start = issue2?.stored ?? emptyFailureState();
+  const runs = newRuns(input2.runs, start.seen);
+  const none = { action: "none", state: start, comments: [], latestFailure: null };
+  if (runs.length === 0) return none;
+  const { state, recoveries, latestFailure } = fold(start, runs);
+  const failing = state.failures >= threshold;
+  const lastRun2 = runs.at(-1);
+  if (issue2?.state !== "open") {
+    if (!failing || latestFailure === null) return none;
+    state.lastAlertAt = now.toISOString();
+    if (issue2 === null) return { action: "create", state, comments: [], latestFailure };
+    return {
+      action: "reopen",
+      state,
+      comments: [{ kind: "failing-again", state, run: latestFailure }],
+      latestFailure
+    };
+  }
+  const comments = [];
+  const recovered = recoveries[0];
+  if (recovered !== void 0) comments.push({ kind: "recovered", recovery: recovered });
+  if (!failing) {
+    if (recovered === void 0 && !isFailure(lastRun2.outcome)) {
+      comments.push({
+        kind: "recovered",
+        recovery: { failures: 0, since: null, run: lastRun2, downMs: null }
+      });
+    }
+    return { action: "close", state, comments, latestFailure };
+  }
+  if (latestFailure === null) return { action: "update", state, comments, latestFailure };
+  if (recovered !== void 0) {
+    state.lastAlertAt = now.toISOString();
+    comments.push({ kind: "failing-again", state, run: latestFailure });
+  } else if (dueForReminder(start.lastAlertAt, now, patrol.realertMs)) {
+    state.lastAlertAt = now.toISOString();
+    comments.push({ kind: "still-failing", state, run: latestFailure });
+  }
+  return { action: "update", state, comments, latestFailure };
+}
+__name(decideFailure, "decideFailure");
+function dueForReminder(lastAlertAt, now, realertMs) {
+  if (lastAlertAt === null) return true;
+  return now.getTime() - Date.parse(lastAlertAt) >= realertMs;
+}
+__name(dueForReminder, "dueForReminder");
+
+// src/report/marker.ts
+var MARKER_PREFIX = "cronwarden:";
+function part(value) {
+  return String(value).replace(/[^A-Za-z0-9._-]/g, (c) => {
+    const bytes = Buffer.from(c, "utf8");
+    return [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+  });
+}
+__name(part, "part");
+function dashboardKey(table3) {
+  return `dashboard:${part(table3)}`;
+}
+__name(dashboardKey, "dashboardKey");
+function failureKey(table3, patrol) {
+  return `failure:${part(table3)}:${part(patrol)}`;
+}
+__name(failureKey, "failureKey");
+function incidentKey(table3, kind, patrol, fencingToken) {
+  const base2 = `incident:${part(table3)}:${kind}:${part(patrol)}`;
+  return fencingToken === void 0 ? base2 : `${base2}:${fencingToken}`;
+}
+__name(incidentKey, "incidentKey");
+function belongsToTable(key, table3) {
+  const [kind, owner] = key.split(":");
+  return owner === part(table3) && (kind === "failure" || kind === "incident");
+}
+__name(belongsToTable, "belongsToTable");
+var KEY_FORM = /^[A-Za-z0-9._%:-]+$/;
+var MARKER_LINE = /^<!-- cronwarden:([^\s]+)(?: (\{.*\}))? -->$/;
+function markerLine(key, state) {
+  if (!KEY_FORM.test(key)) throw new Error(`not a marker key: ${JSON.stringify(key)}`);
+  if (state === void 0) return `<!-- ${MARKER_PREFIX}${key} -->`;
+  const json3 = JSON.stringify(state).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+  return `<!-- ${MARKER_PREFIX}${key} ${json3} -->`;
+}
+__name(markerLine, "markerLine");
+function readMarker(body) {
+  if (body === null || body === void 0) return null;
+  const firstLine = body.split("\n", 1)[0]?.replace(/\r$/, "") ?? "";
+  const match = MARKER_LINE.exec(firstLine);
+  if (match === null) return null;
+  const key = match[1];
+  if (!KEY_FORM.test(key)) return null;
+  return { key, state: parseState(match[2]) };
+}
+__name(readMarker, "readMarker");
+function parseState(json3) {
+  if (json3 === void 0) return void 0;
+  try {
+    return JSON.parse(json3);
+  } catch {
+    return void 0;
+  }
+}
+__name(parseState, "parseState");
+
+// src/report/time.ts
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+function formatInstant(iso2) {
+  const date5 = typeof iso2 === "string" ? new Date(iso2) : iso2;
+  if (Number.isNaN(date5.getTime())) return String(iso2);
+  const text = date5.toISOString();
+  const day = text.slice(0, 10);
+  const seconds = text.slice(17, 19);
+  const time3 = seconds === "00" ? text.slice(11, 16) : text.slice(11, 19);
+  return `${day} ${time3} UTC`;
+}
+__name(formatInstant, "formatInstant");
+function formatInZone(iso2, zone) {
+  const date5 = typeof iso2 === "string" ? new Date(iso2) : iso2;
+  if (Number.isNaN(date5.getTime())) return String(iso2);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23"
+  }).formatToParts(date5);
+  const get = /* @__PURE__ */ __name((type) => parts.find((p) => p.type === type)?.value ?? "", "get");
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${zone}`;
+}
+__name(formatInZone, "formatInZone");
+function formatSlot(iso2, zone) {
+  const utc = formatInstant(iso2);
+  if (zone === "UTC" || zone === "Etc/UTC") return utc;
+  return `${formatInZone(iso2, zone)} (${utc})`;
+}
+__name(formatSlot, "formatSlot");
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "unknown";
+  if (ms < SECOND) return ms === 0 ? "0s" : `${(ms / SECOND).toFixed(1)}s`;
+  if (ms < MINUTE) return `${Math.floor(ms / SECOND)}s`;
+  const units = [
+    [DAY, "d"],
+    [HOUR, "h"],
+    [MINUTE, "m"],
+    [SECOND, "s"]
+  ];
+  const first = units.findIndex(([size]) => ms >= size);
+  const [bigSize, bigName] = units[first];
+  const big = Math.floor(ms / bigSize);
+  const next = units[first + 1];
+  if (next === void 0) return `${big}${bigName}`;
+  const small = Math.floor((ms - big * bigSize) / next[0]);
+  return small === 0 ? `${big}${bigName}` : `${big}${bigName} ${small}${next[1]}`;
+}
+__name(formatDuration, "formatDuration");
+var DURATIONS = { SECOND, MINUTE, HOUR, DAY };
+function formatEvery(ms) {
+  return `every ${formatSpan(ms).replace(/^1 (day|hour|minute|second)$/, "$1")}`;
+}
+__name(formatEvery, "formatEvery");
+function formatSpan(ms) {
+  const units = [
+    [DAY, "day"],
+    [HOUR, "hour"],
+    [MINUTE, "minute"],
+    [SECOND, "second"]
+  ];
+  const words = [];
+  let rest = Math.max(0, Math.round(ms));
+  for (const [size, name] of units) {
+    const count2 = Math.floor(rest / size);
+    if (count2 === 0 || words.length === 2) continue;
+    words.push(`${count2} ${name}${count2 === 1 ? "" : "s"}`);
+    rest -= count2 * size;
+  }
+  return words.length === 0 ? "0 seconds" : words.join(" ");
+}
+__name(formatSpan, "formatSpan");
+
+// src/report/incidents.ts
+var LATE_SLOT_MS = 3 * MIN_TICK_INTERVAL_MINUTES * DURATIONS.MINUTE;
+var STUCK_SKIPS = 3;
+var STARVED_QUIET_MS = DURATIONS.DAY;
+var FRESH_EVIDENCE_MS = DURATIONS.DAY;
+var EVIDENCE_LIMIT = 20;
+function compact(run2) {
+  const token = run2.fencingToken;
+  const out = {
+    token,
+    slot: run2.slot,
+    start: run2.startedAt,
+    end: run2.finishedAt,
+    outcome: run2.outcome,
+    exit: run2.exitCode
+  };
+  if (run2.url !== void 0) out.url = run2.url;
+  return out;
+}
+__name(compact, "compact");
+function base(patrol, now) {
+  return { v: 1, patrol, detectedAt: now.toISOString(), resolvedAt: null, resolution: null };
+}
+__name(base, "base");
+function detectIncidents(input2) {
+  const findings = /* @__PURE__ */ new Map();
+  const add = /* @__PURE__ */ __name((finding) => {
+    const known = findings.get(finding.key);
+    findings.set(
+      finding.key,
+      known === void 0 ? finding : { key: finding.key, state: merge2(known.state, finding.state) }
+    );
+  }, "add");
+  for (const patrol of input2.table.patrols) {
+    const state = input2.ledger?.state.patrols[patrol.id];
+    const runs = input2.runs.get(patrol.id) ?? [];
+    for (const f of overlaps(input2, patrol, state, runs)) add(f);
+    const stuck2 = stuckLease(input2, patrol, state);
+    if (stuck2 !== null) add(stuck2);
+    const starved2 = starvation(input2, patrol, runs);
+    if (starved2 !== null) add(starved2);
+    for (const f of takeovers(input2, patrol, state, runs)) add(f);
+  }
+  return [...findings.values()].sort((a, b) => a.key < b.key ? -1 : 1);
+}
+__name(detectIncidents, "detectIncidents");
+function overlapFinding(input2, patrol, token, runs, revocation, evidence) {
+  const state = {
+    ...base(patrol.id, input2.now),
+    kind: "overlap",
+    token,
+    policy: patrol.concurrency,
+    runs: runs.map(compact).sort(compareCompact),
+    revocation,
+    evidence: [evidence]
+  };
+  return { key: incidentKey(input2.table.id, "overlap", patrol.id, token), state };
+}
+__name(overlapFinding, "overlapFinding");
+function replacedAsDesigned(outcome2, revocation) {
+  return revocation?.reason === "replaced" && outcome2 === "lost-lease";
+}
+__name(replacedAsDesigned, "replacedAsDesigned");
+function intersects(a, b) {
+  return Date.parse(a.startedAt) < Date.parse(b.finishedAt) && Date.parse(b.startedAt) < Date.parse(a.finishedAt);
+}
+__name(intersects, "intersects");
+function overlaps(input2, patrol, state, runs) {
+  if (patrol.concurrency === "allow") return [];
+  const revokedByNonce = new Map((state?.revocations ?? []).map((r) => [r.nonce, r]));
+  const found = [];
+  const partners = /* @__PURE__ */ __name((run2) => runs.filter((r) => r.fencingToken !== run2.fencingToken && intersects(r, run2)), "partners");
+  for (const event of input2.events) {
+    if (event.type !== "overlap" || event.patrol !== patrol.id) continue;
+    if (replacedAsDesigned(event.run.outcome, event.revokedBy)) continue;
+    const run2 = runs.find((r) => runId(r) === runId(event.run)) ?? recordRun(patrol.id, event.run);
+    found.push(
+      overlapFinding(
+        input2,
+        patrol,
+        run2.fencingToken,
+        [run2, ...partners(run2)],
+        event.revokedBy,
+        "overlap-event"
+      )
+    );
+  }
+  for (const run2 of runs) {
+    const revocation = run2.nonce === null ? void 0 : revokedByNonce.get(run2.nonce);
+    if (revocation === void 0 || replacedAsDesigned(run2.outcome, revocation)) continue;
+    if (Date.parse(run2.finishedAt) <= Date.parse(revocation.at)) continue;
+    found.push(
+      overlapFinding(
+        input2,
+        patrol,
+        run2.fencingToken,
+        [run2, ...partners(run2)],
+        revocation,
+        "outlived-lease"
+      )
+    );
+  }
+  for (const [i, a] of runs.entries()) {
+    for (const b of runs.slice(i + 1)) {
+      if (a.fencingToken === b.fencingToken || !intersects(a, b)) continue;
+      const [first] = [a, b].sort(compareRuns);
+      const revocation = first.nonce === null ? null : revokedByNonce.get(first.nonce) ?? null;
+      if (replacedAsDesigned(first.outcome, revocation)) continue;
+      found.push(
+        overlapFinding(input2, patrol, first.fencingToken, [a, b], revocation, "intersecting-runs")
+      );
+    }
+  }
+  return found;
+}
+__name(overlaps, "overlaps");
+function recordRun(patrol, record2) {
+  return {
+    patrol,
+    slot: record2.slot,
+    fencingToken: record2.fencingToken,
+    nonce: record2.nonce,
+    tick: record2.tick,
+    startedAt: record2.startedAt,
+    finishedAt: record2.finishedAt,
+    outcome: record2.outcome,
+    exitCode: record2.exitCode,
+    durationMs: record2.durationMs,
+    url: record2.url
+  };
+}
+__name(recordRun, "recordRun");
+function stuckLease(input2, patrol, state) {
+  const lease = state?.lease;
+  if (state === void 0 || lease === null || lease === void 0) return null;
+  const expired = input2.now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS;
+  if (!expired && state.skippedInARow < STUCK_SKIPS) return null;
+  const stuck2 = {
+    ...base(patrol.id, input2.now),
+    kind: "stuck",
+    token: lease.fencingToken,
+    lease,
+    expired,
+    skipped: state.skippedInARow
+  };
+  return { key: incidentKey(input2.table.id, "stuck", patrol.id, lease.fencingToken), state: stuck2 };
+}
+__name(stuckLease, "stuckLease");
+function lateSlots(runs, now) {
+  const tickStart = /* @__PURE__ */ new Map();
+  for (const run2 of runs) {
+    const start = Date.parse(run2.startedAt);
+    tickStart.set(run2.tick, Math.min(tickStart.get(run2.tick) ?? start, start));
+  }
+  const from = now.getTime() - FRESH_EVIDENCE_MS;
+  const late = [];
+  for (const run2 of runs) {
+    const began = tickStart.get(run2.tick);
+    const lateMs = began - Date.parse(run2.slot);
+    if (lateMs > LATE_SLOT_MS && Date.parse(run2.slot) >= from) {
+      late.push({ slot: run2.slot, start: new Date(began).toISOString(), lateMs });
+    }
+  }
+  return late;
+}
+__name(lateSlots, "lateSlots");
+function starvation(input2, patrol, runs) {
+  const late = lateSlots(runs, input2.now);
+  const missed = input2.tick.patrols.filter((p) => p.id === patrol.id && p.outcome === "missed").map((p) => ({
+    tick: input2.tick.tick.id,
+    at: input2.tick.tick.now,
+    count: p.missedCount ?? 1,
+    newest: p.slot
+  }));
+  if (late.length === 0 && missed.length === 0) return null;
+  const times = [...late.map((l) => l.start), ...missed.map((m) => m.at)].sort();
+  const state = {
+    ...base(patrol.id, input2.now),
+    kind: "starved",
+    late,
+    missed,
+    lateCount: late.length,
+    missedCount: missed.reduce((sum, m) => sum + m.count, 0),
+    worstLateMs: Math.max(0, ...late.map((l) => l.lateMs)),
+    firstEvidenceAt: times[0],
+    lastEvidenceAt: times.at(-1)
+  };
+  return { key: incidentKey(input2.table.id, "starved", patrol.id), state };
+}
+__name(starvation, "starvation");
+function takeovers(input2, patrol, state, runs) {
+  const from = input2.now.getTime() - FRESH_EVIDENCE_MS;
+  const revocations = /* @__PURE__ */ new Map();
+  for (const r of state?.revocations ?? []) {
+    if (Date.parse(r.at) >= from) revocations.set(r.fencingToken, r);
+  }
+  for (const event of input2.events) {
+    if (event.type === "granted" && event.patrol === patrol.id && event.takeover !== void 0) {
+      revocations.set(event.takeover.fencingToken, event.takeover);
+    }
+  }
+  const found = [];
+  for (const revocation of revocations.values()) {
+    if (revocation.reason !== "holder-gone" && revocation.reason !== "expired") continue;
+    const token = revocation.fencingToken;
+    const related = runs.filter((r) => r.fencingToken >= token).slice(0, 4);
+    const takeover2 = {
+      ...base(patrol.id, input2.now),
+      kind: "takeover",
+      token,
+      revocation,
+      runs: related.map(compact)
+    };
+    found.push({ key: incidentKey(input2.table.id, "takeover", patrol.id, token), state: takeover2 });
+  }
+  return found;
+}
+__name(takeovers, "takeovers");
+function compareCompact(a, b) {
+  return compareRuns(
+    { fencingToken: a.token, slot: a.slot },
+    { fencingToken: b.token, slot: b.slot }
+  );
+}
+__name(compareCompact, "compareCompact");
+function unionRuns(known, added) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const run2 of [...known, ...added]) {
+    const id = `${run2.token}@${run2.slot}`;
+    if (!byId.has(id)) byId.set(id, run2);
+  }
+  return [...byId.values()].sort(compareCompact);
+}
+__name(unionRuns, "unionRuns");
+function merge2(known, found) {
+  if (known.kind === "overlap" && found.kind === "overlap") {
+    return {
+      ...known,
+      runs: unionRuns(known.runs, found.runs),
+      revocation: known.revocation ?? found.revocation,
+      evidence: [.../* @__PURE__ */ new Set([...known.evidence, ...found.evidence])].sort()
+    };
+  }
+  if (known.kind === "stuck" && found.kind === "stuck") {
+    return {
+      ...known,
+      lease: found.lease,
+      expired: known.expired || found.expired,
+      skipped: Math.max(known.skipped, found.skipped)
+    };
+  }
+  if (known.kind === "starved" && found.kind === "starved") return mergeStarved(known, found);
+  if (known.kind === "takeover" && found.kind === "takeover") {
+    return { ...known, runs: unionRuns(known.runs, found.runs).slice(0, 6) };
+  }
+  return known;
+}
+__name(merge2, "merge");
+function mergeStarved(known, found) {
+  const newLate = found.late.filter(
+    (l) => l.start > known.lastEvidenceAt && !known.late.some((k) => k.slot === l.slot)
+  );
+  const newMissed = found.missed.filter(
+    (m) => m.at > known.lastEvidenceAt && !known.missed.some((k) => k.tick === m.tick)
+  );
+  if (newLate.length === 0 && newMissed.length === 0) return known;
+  const times = [...newLate.map((l) => l.start), ...newMissed.map((m) => m.at)].sort();
+  return {
+    ...known,
+    late: [...known.late, ...newLate].sort((a, b) => a.slot < b.slot ? -1 : 1).slice(-EVIDENCE_LIMIT),
+    missed: [...known.missed, ...newMissed].sort((a, b) => a.at < b.at ? -1 : 1).slice(-EVIDENCE_LIMIT),
+    lateCount: known.lateCount + newLate.length,
+    missedCount: known.missedCount + newMissed.reduce((sum, m) => sum + m.count, 0),
+    worstLateMs: Math.max(known.worstLateMs, ...newLate.map((l) => l.lateMs)),
+    lastEvidenceAt: times.at(-1),
+    resolvedAt: null,
+    resolution: null
+  };
+}
+__name(mergeStarved, "mergeStarved");
+function hasNewEvidence(known, merged) {
+  return known.kind === "starved" && merged.kind === "starved" && merged.lastEvidenceAt !== known.lastEvidenceAt;
+}
+__name(hasNewEvidence, "hasNewEvidence");
+function resolution(state, input2) {
+  switch (state.kind) {
+    case "overlap":
+      return null;
+    case "stuck": {
+      const lease = input2.ledger?.state.patrols[state.patrol]?.lease ?? null;
+      if (lease?.fencingToken === state.token) return null;
+      return lease === null ? `lease ${state.token} is no longer held and the patrol's lease is free` : `lease ${state.token} is no longer held (the patrol now runs under lease ${lease.fencingToken})`;
+    }
+    case "starved": {
+      const quietFor = input2.now.getTime() - Date.parse(state.lastEvidenceAt);
+      return quietFor >= STARVED_QUIET_MS ? "no slot has run late or been missed for 24 hours" : null;
+    }
+    case "takeover": {
+      const next = (input2.runs.get(state.patrol) ?? []).find(
+        (run2) => run2.fencingToken > state.token && run2.outcome === "ran"
+      );
+      return next === void 0 ? null : `the next run succeeded (lease ${next.fencingToken}, slot ${formatInstant(next.slot)})`;
+    }
+  }
+}
+__name(resolution, "resolution");
+function readIncidentState(raw, kind) {
+  if (typeof raw !== "object" || raw === null) return null;
+  const s = raw;
+  if (s.v !== 1 || s.kind !== kind || typeof s.patrol !== "string") return null;
+  if (typeof s.detectedAt !== "string") return null;
+  switch (kind) {
+    case "overlap":
+      return Array.isArray(s.runs) && Array.isArray(s.evidence) ? s : null;
+    case "stuck":
+      return typeof s.lease === "object" ? s : null;
+    case "starved":
+      return Array.isArray(s.late) && Array.isArray(s.missed) ? s : null;
+    case "takeover":
+      return typeof s.revocation === "object" ? s : null;
+  }
+}
+__name(readIncidentState, "readIncidentState");
+function kindOfKey(key) {
+  const kind = key.split(":")[2];
+  return kind === "overlap" || kind === "stuck" || kind === "starved" || kind === "takeover" ? kind : null;
+}
+__name(kindOfKey, "kindOfKey");
+
+// src/report/markdown.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+function neutraliseMentions(text) {
+  return text.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`);
+}
+__name(neutraliseMentions, "neutraliseMentions");
+function defangMarkers(text) {
+  return text.replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/--!?>/g, (closer) => `--${ZERO_WIDTH_SPACE}${closer.slice(2)}`);
+}
+__name(defangMarkers, "defangMarkers");
+var ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+function sanitise(text) {
+  const plain = text.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "");
+  return neutraliseMentions(defangMarkers(plain));
+}
+__name(sanitise, "sanitise");
+function fenceFor(content) {
+  let longest = 0;
+  for (const run2 of content.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
+__name(fenceFor, "fenceFor");
+function codeBlock(content, language = "") {
+  const fence = fenceFor(content);
+  const body = content.endsWith("\n") ? content : `${content}
+`;
+  return `${fence}${language}
+${body}${fence}`;
+}
+__name(codeBlock, "codeBlock");
+function inlineCode(text) {
+  const safe = sanitise(text).replace(/\n/g, " ");
+  let longest = 0;
+  for (const run2 of safe.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  const ticks = "`".repeat(longest + 1);
+  const pad = safe.startsWith("`") || safe.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${safe}${pad}${ticks}`;
+}
+__name(inlineCode, "inlineCode");
+function cellText(text) {
+  return escapeInline(sanitise(text)).replace(/\n+/g, " ");
+}
+__name(cellText, "cellText");
+function escapeInline(text) {
+  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
+}
+__name(escapeInline, "escapeInline");
+function table2(header, rows) {
+  const line = /* @__PURE__ */ __name((cells) => `| ${cells.join(" | ")} |`, "line");
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+__name(table2, "table");
+function factList(facts) {
+  return facts.map(([name, value]) => `- **${name}**: ${value}`).join("\n");
+}
+__name(factList, "factList");
+function link(text, url2) {
+  if (url2 === void 0 || url2 === "") return text;
+  return `[${text}](${url2.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+__name(link, "link");
+function formatCount(n) {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+__name(formatCount, "formatCount");
+function plural3(n, word, words = `${word}s`) {
+  return `${formatCount(n)} ${n === 1 ? word : words}`;
+}
+__name(plural3, "plural");
+function cellCode(text) {
+  return inlineCode(text).replace(/\|/g, "\\|");
+}
+__name(cellCode, "cellCode");
+
+// src/report/render/common.ts
+function scheduleWords(expression) {
+  try {
+    return describeSchedule(expression);
+  } catch {
+    return `cron ${expression}`;
+  }
+}
+__name(scheduleWords, "scheduleWords");
+function scheduleLine(patrol) {
+  const words = cellText(scheduleWords(patrol.schedule));
+  return `${words} (${cellCode(patrol.schedule)}, ${cellText(patrol.timezone)})`;
+}
+__name(scheduleLine, "scheduleLine");
+function holderText(holder) {
+  return cellText(describeHolder(holder));
+}
+__name(holderText, "holderText");
+function barStatus(outcome2) {
+  return outcome2 === "ran" ? "done" : "crit";
+}
+__name(barStatus, "barStatus");
+function runBar(run2) {
+  return {
+    label: `lease ${run2.fencingToken} ${run2.outcome} ${formatDuration(run2.durationMs)}`,
+    start: run2.startedAt,
+    end: run2.finishedAt,
+    status: barStatus(run2.outcome)
+  };
+}
+__name(runBar, "runBar");
+
+// src/report/render/gantt.ts
+function mermaidText(text) {
+  const clean = text.replace(/[:;#%<>"`{}[\]\\]/g, " ").replace(/\s+/g, " ").trim();
+  return clean === "" ? "-" : clean;
+}
+__name(mermaidText, "mermaidText");
+function mermaidTime(ms) {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+__name(mermaidTime, "mermaidTime");
+function renderGantt(title, sections2) {
+  if (sections2.every((s) => s.bars.length === 0)) return null;
+  const lines = [
+    "```mermaid",
+    "gantt",
+    `    title ${mermaidText(title)}`,
+    "    dateFormat YYYY-MM-DD HH:mm:ss",
+    "    axisFormat %H:%M"
+  ];
+  let id = 0;
+  for (const section of sections2) {
+    if (section.bars.length === 0) continue;
+    lines.push(`    section ${mermaidText(section.name)}`);
+    for (const bar of section.bars) {
+      id += 1;
+      const start = Date.parse(bar.start);
+      if (bar.status === "milestone") {
+        lines.push(`    ${mermaidText(bar.label)} :milestone, r${id}, ${mermaidTime(start)}, 0d`);
+        continue;
+      }
+      const end = Math.max(Date.parse(bar.end), start + 1e3);
+      lines.push(
+        `    ${mermaidText(bar.label)} :${bar.status}, r${id}, ${mermaidTime(start)}, ${mermaidTime(end)}`
+      );
+    }
+  }
+  lines.push("```");
+  return lines.join("\n");
+}
+__name(renderGantt, "renderGantt");
+
+// src/report/render/limits.ts
+var GITHUB_BODY_LIMIT = 65536;
+var BODY_LIMIT = 6e4;
+var NOTE_ROOM = 400;
+function fitBody(render, outputLength, limit = BODY_LIMIT) {
+  const full = render(Number.POSITIVE_INFINITY);
+  if (full.length <= limit) return full;
+  const overflow = full.length - limit;
+  const budget = Math.max(0, outputLength - overflow - NOTE_ROOM);
+  const shorter = render(budget);
+  if (shorter.length <= limit) return shorter;
+  return cutBody(shorter, limit);
+}
+__name(fitBody, "fitBody");
+function cutBody(body, limit = BODY_LIMIT) {
+  if (body.length <= limit) return body;
+  const firstLineEnd = body.indexOf("\n");
+  const keepAtLeast = firstLineEnd < 0 ? body.length : firstLineEnd;
+  let end = body.lastIndexOf("\n", limit - NOTE_ROOM);
+  if (end < keepAtLeast) end = Math.max(keepAtLeast, limit - NOTE_ROOM);
+  let kept = body.slice(0, end);
+  const fence = openFence(kept);
+  if (fence !== null) kept += `
+${fence}`;
+  const cut = body.length - end;
+  const note = `> \u2702\uFE0F ${formatCount(cut)} characters were cut here to stay within GitHub's limit of ${formatCount(GITHUB_BODY_LIMIT)} characters.`;
+  return `${kept}
+
+${note}
+`;
+}
+__name(cutBody, "cutBody");
+function openFence(text) {
+  let open2 = null;
+  for (const line of text.split("\n")) {
+    const fence = /^(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === void 0) continue;
+    if (open2 === null) open2 = fence;
+    else if (line.trim() === line.slice(0, fence.length) && fence[0] === open2[0] && fence.length >= open2.length) {
+      open2 = null;
+    }
+  }
+  return open2;
+}
+__name(openFence, "openFence");
+
+// src/report/render/dashboard.ts
+var DASHBOARD_WINDOW_MS = DURATIONS.DAY;
+function dashboardTitle(table3) {
+  return `Cronwarden dashboard: ${table3.id}`;
+}
+__name(dashboardTitle, "dashboardTitle");
+function renderDashboard(input2) {
+  const { table: table3, ledger, ref } = input2;
+  const patrols = [...table3.patrols].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const sections2 = [
+    markerLine(dashboardKey(table3.id), input2.state),
+    `# Patrols of ${cellCode(table3.id)}`,
+    intro(table3, ledger, ref),
+    "## Open issues",
+    openIssues(input2.openIssues),
+    "## Patrols",
+    patrolTable(patrols, input2),
+    "## Runs in the last 24 hours",
+    timeline(patrols, input2),
+    "---",
+    "<sub>Kept up to date by Cronwarden after every tick that changes something. Edits to this issue are overwritten.</sub>"
+  ];
+  return cutBody(`${sections2.join("\n\n")}
+`);
+}
+__name(renderDashboard, "renderDashboard");
+function intro(table3, ledger, ref) {
+  const source = `Table ${cellCode(table3.id)} from ${cellCode(table3.path)}, ledger ${cellCode(ref)}.`;
+  if (ledger === null) return `${source} The ledger has not been written yet.`;
+  return `${source} State as of the ledger commit written at ${formatInstant(ledger.writer.at)} by tick ${cellCode(ledger.writer.tick)} (Cronwarden ${cellText(ledger.writer.version)}).`;
+}
+__name(intro, "intro");
+function openIssues(issues) {
+  if (issues.length === 0) return "None: no patrol is failing and there is no open incident. \u2705";
+  return [...issues].sort((a, b) => a.number - b.number).map((i) => `- ${link(`#${i.number}`, i.url)} ${cellText(i.title)}`).join("\n");
+}
+__name(openIssues, "openIssues");
+function patrolTable(patrols, input2) {
+  const rows = patrols.map((patrol) => {
+    const state = input2.ledger?.state.patrols[patrol.id];
+    const runs = input2.runs.get(patrol.id) ?? [];
+    return [
+      cellCode(patrol.id),
+      scheduleLine(patrol),
+      patrol.enabled ? patrol.concurrency : `${patrol.concurrency} (disabled)`,
+      lastRun(runs.at(-1)),
+      nextSlot(patrol, state, input2),
+      leaseCell(state),
+      missedCell(input2.state.missed[patrol.id] ?? [])
+    ];
+  });
+  return table2(
+    ["Patrol", "Schedule", "Policy", "Last run", "Next slot", "Lease", "Missed (24h)"],
+    rows
+  );
+}
+__name(patrolTable, "patrolTable");
+function lastRun(run2) {
+  if (run2 === void 0) return "not yet";
+  const what = `${outcomeIcon(run2.outcome)} ${describeOutcome(run2)} in ${formatDuration(run2.durationMs)}`;
+  return `${link(what, run2.url)}<br>slot ${formatInstant(run2.slot)}`;
+}
+__name(lastRun, "lastRun");
+function nextSlot(patrol, state, input2) {
+  if (!patrol.enabled) return "\u2014 (disabled)";
+  const after = state === void 0 ? input2.ledger?.writer.at ?? input2.now.toISOString() : state.cursor;
+  try {
+    const [next] = nextSlots(
+      { expression: patrol.schedule, timezone: patrol.timezone },
+      new Date(after),
+      1
+    );
+    return next === void 0 ? "none" : cellText(formatSlot(next.toISOString(), patrol.timezone));
+  } catch {
+    return "unknown";
+  }
+}
+__name(nextSlot, "nextSlot");
+function leaseCell(state) {
+  const lease = state?.lease;
+  if (lease === null || lease === void 0) return "free";
+  return `\u{1F512} lease ${lease.fencingToken} held by ${holderText(lease.holder)}<br>since ${formatInstant(lease.grantedAt)}, expires ${formatInstant(lease.expiresAt)}` + (state !== void 0 && state.skippedInARow > 0 ? `<br>${plural3(state.skippedInARow, "slot")} skipped in a row` : "");
+}
+__name(leaseCell, "leaseCell");
+function missedCell(entries) {
+  const total = entries.reduce((sum, e) => sum + e.count, 0);
+  if (total === 0) return "0";
+  const newest = entries.map((e) => e.newest).filter((s) => s !== null).sort().at(-1);
+  return newest === void 0 ? String(total) : `\u26A0\uFE0F ${total}, latest ${formatInstant(newest)}`;
+}
+__name(missedCell, "missedCell");
+function timeline(patrols, input2) {
+  const from = input2.now.getTime() - DASHBOARD_WINDOW_MS;
+  const sections2 = patrols.map((patrol) => ({
+    name: patrol.id,
+    bars: (input2.runs.get(patrol.id) ?? []).filter((run2) => Date.parse(run2.finishedAt) > from).map(runBar)
+  }));
+  const chart = renderGantt("Runs by patrol (UTC), failures in red", sections2);
+  return chart ?? "No runs in the last 24 hours.";
+}
+__name(timeline, "timeline");
+function updateMissed(state, additions, now) {
+  const from = now.getTime() - DASHBOARD_WINDOW_MS;
+  const missed = {};
+  const patrols = /* @__PURE__ */ new Set([...Object.keys(state.missed), ...Object.keys(additions)]);
+  for (const patrol of [...patrols].sort()) {
+    const entries = [...state.missed[patrol] ?? []];
+    const added = additions[patrol];
+    if (added !== void 0 && !entries.some((e) => e.tick === added.tick)) entries.push(added);
+    const recent = entries.filter((e) => Date.parse(e.at) > from).slice(-50);
+    if (recent.length > 0) missed[patrol] = recent;
+  }
+  return { ...state, v: 1, missed };
+}
+__name(updateMissed, "updateMissed");
+function rememberLinks(state, runs) {
+  const links = {};
+  const linked = /* @__PURE__ */ new Map();
+  for (const [patrol, list] of [...runs.entries()].sort(([a], [b]) => a < b ? -1 : 1)) {
+    const last = list.at(-1);
+    if (last === void 0) {
+      linked.set(patrol, list);
+      continue;
+    }
+    const id = runId(last);
+    const known = state.links[patrol];
+    const url2 = last.url ?? (known?.run === id ? known.url : void 0);
+    if (url2 !== void 0) links[patrol] = { run: id, url: url2 };
+    linked.set(patrol, [...list.slice(0, -1), { ...last, url: url2 }]);
+  }
+  return { state: { ...state, links }, runs: linked };
+}
+__name(rememberLinks, "rememberLinks");
+function readDashboardState(raw) {
+  const state = { v: 1, missed: {}, links: {} };
+  if (typeof raw !== "object" || raw === null) return state;
+  const { missed, links } = raw;
+  for (const [patrol, list] of Object.entries(isRecord2(missed) ? missed : {})) {
+    if (!Array.isArray(list)) continue;
+    const entries = list.filter(isMissedEntry);
+    if (entries.length > 0) state.missed[patrol] = entries;
+  }
+  for (const [patrol, link2] of Object.entries(isRecord2(links) ? links : {})) {
+    if (isRecord2(link2) && typeof link2.run === "string" && typeof link2.url === "string") {
+      state.links[patrol] = { run: link2.run, url: link2.url };
+    }
+  }
+  return state;
+}
+__name(readDashboardState, "readDashboardState");
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+__name(isRecord2, "isRecord");
+function isMissedEntry(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const e = value;
+  return typeof e.tick === "string" && typeof e.at === "string" && typeof e.count === "number" && (e.newest === null || typeof e.newest === "string");
+}
+__name(isMissedEntry, "isMissedEntry");
+
+// src/report/render/output.ts
+var SHORT_OUTPUT_LINES = 30;
+var PREVIEW_LINES = 10;
+var PREVIEW_CHARS = 2e3;
+function tail(text, budget) {
+  if (text.length <= budget) return { text, cut: 0 };
+  let start = text.length - budget;
+  const lineStart = text.indexOf("\n", start);
+  if (lineStart >= 0 && lineStart < text.length - 1) start = lineStart + 1;
+  return { text: text.slice(start), cut: start };
+}
+__name(tail, "tail");
+function renderOutput(output2, options) {
+  const heading = options.heading ?? "### Output";
+  if (output2 === void 0) return `${heading}
+
+_No output was kept for this run._`;
+  const clean = sanitise(output2).replace(/\n+$/, "");
+  if (clean.trim() === "") return `${heading}
+
+_The patrol printed nothing._`;
+  const kept = tail(clean, options.budget);
+  const notes = [];
+  if (options.runnerTruncated === true) {
+    notes.push("The runner kept only the end of a longer output.");
+  }
+  if (kept.cut > 0) {
+    notes.push(
+      `${formatCount(kept.cut)} more characters of output were cut to keep this issue within GitHub's limit of ${formatCount(GITHUB_BODY_LIMIT)} characters.`
+    );
+  }
+  const note = notes.length === 0 ? "" : `
+
+> \u2702\uFE0F ${notes.join(" ")}`;
+  const lines = kept.text.split("\n");
+  if (lines.length <= SHORT_OUTPUT_LINES) {
+    return `${heading}${note}
+
+${codeBlock(kept.text, "text")}`;
+  }
+  const preview = tail(lines.slice(-PREVIEW_LINES).join("\n"), PREVIEW_CHARS).text;
+  return [
+    `${heading}${note}`,
+    `The last ${PREVIEW_LINES} lines:`,
+    codeBlock(preview, "text"),
+    `<details><summary>All ${plural3(lines.length, "line")} kept</summary>`,
+    codeBlock(kept.text, "text"),
+    "</details>"
+  ].join("\n\n");
+}
+__name(renderOutput, "renderOutput");
+function renderOutputExcerpt(output2, lineCount = 15) {
+  if (output2 === void 0) return "";
+  const clean = sanitise(output2).replace(/\n+$/, "");
+  if (clean.trim() === "") return "";
+  const lines = clean.split("\n").slice(-lineCount);
+  const short = tail(lines.join("\n"), 3e3).text;
+  return `Last lines of the output:
+
+${codeBlock(short, "text")}`;
+}
+__name(renderOutputExcerpt, "renderOutputExcerpt");
+
+// src/report/render/failure.ts
+function failureTitle(table3, patrolId) {
+  return `Patrol ${patrolId} is failing (${table3.id})`;
+}
+__name(failureTitle, "failureTitle");
+function renderFailureBody(input2) {
+  const outputLength = input2.run.output?.length ?? 0;
+  return fitBody((budget) => failureBody(input2, budget), outputLength);
+}
+__name(renderFailureBody, "renderFailureBody");
+function failureBody(input2, outputBudget) {
+  const { table: patrolTable2, patrol, state, run: run2 } = input2;
+  const facts = [
+    [
+      "Patrol",
+      `${cellCode(patrol.id)} in table ${cellCode(patrolTable2.id)} (${cellCode(patrolTable2.path)})`
+    ],
+    ["Schedule", scheduleLine(patrol)],
+    ["Failures in a row", streak(state)],
+    [
+      "Latest failure",
+      `slot ${cellText(formatSlot(run2.slot, patrol.timezone))}, lease ${run2.fencingToken}`
+    ],
+    ["Outcome", cellText(run2.reason ?? describeOutcome(run2))],
+    ["Exit code", run2.exitCode === null ? "none (no exit status)" : `\`${run2.exitCode}\``],
+    ["Duration", formatDuration(run2.durationMs)],
+    ["Run", run2.url === void 0 ? "no link known" : link("view the run", run2.url)]
+  ];
+  return [
+    markerLine(failureKey(patrolTable2.id, patrol.id), state),
+    `## \u274C Patrol ${cellCode(patrol.id)} is failing`,
+    factList(facts),
+    renderOutput(run2.output, {
+      budget: outputBudget,
+      ...run2.outputTruncated === void 0 ? {} : { runnerTruncated: run2.outputTruncated }
+    }),
+    "---",
+    `<sub>Opened after ${plural3(patrol.failureThreshold, "failed run")} in a row. Cronwarden closes this issue when the patrol next succeeds, and reopens it if it fails again; while it keeps failing it adds a reminder at most once ${formatEvery(patrol.realertMs)}.</sub>`,
+    ""
+  ].join("\n\n");
+}
+__name(failureBody, "failureBody");
+function streak(state) {
+  const since = state.since === null ? "" : ` since ${formatInstant(state.since)}`;
+  return `${state.failures}${since}`;
+}
+__name(streak, "streak");
+function renderFailureComment(comment, patrolId) {
+  switch (comment.kind) {
+    case "recovered": {
+      const { recovery } = comment;
+      const run2 = recovery.run;
+      const head = recovery.failures === 0 ? `\u2705 **Recovered**: ${cellCode(patrolId)} ran successfully` : `\u2705 **Recovered** after ${plural3(recovery.failures, "failure")}` + (recovery.downMs === null ? "" : `, down for ${formatDuration(recovery.downMs)}`);
+      return `${head}.
+
+The run for slot ${formatInstant(run2.slot)} (lease ${run2.fencingToken}) succeeded in ${formatDuration(run2.durationMs)}` + (run2.url === void 0 ? "." : ` (${link("run", run2.url)}).`) + "\n";
+    }
+    case "still-failing":
+      return failingText("\u274C **Still failing**", comment.state, comment.run);
+    case "failing-again":
+      return failingText("\u274C **Failing again**", comment.state, comment.run);
+  }
+}
+__name(renderFailureComment, "renderFailureComment");
+function failingText(head, state, run2) {
+  const since = state.since === null ? "" : ` since ${formatInstant(state.since)} (down for ${formatDuration(
+    Date.parse(run2.finishedAt) - Date.parse(state.since)
+  )})`;
+  const latest = `Latest: slot ${formatInstant(run2.slot)} (lease ${run2.fencingToken}) ${cellText(run2.reason ?? describeOutcome(run2))} after ${formatDuration(run2.durationMs)}` + (run2.url === void 0 ? "." : ` (${link("run", run2.url)}).`);
+  const excerpt = renderOutputExcerpt(run2.output);
+  return [`${head}: ${plural3(state.failures, "failure")} in a row${since}.`, latest, excerpt].filter((p) => p !== "").join("\n\n").concat("\n");
+}
+__name(failingText, "failingText");
+function withMarker(body, marker) {
+  const newline = body.indexOf("\n");
+  return newline < 0 ? `${marker}
+` : `${marker}${body.slice(newline)}`;
+}
+__name(withMarker, "withMarker");
+
+// src/report/render/incident.ts
+function incidentTitle(table3, state) {
+  const who = `${state.patrol} (${table3.id})`;
+  switch (state.kind) {
+    case "overlap":
+      return `Overlap: two runs of ${who} at once, lease ${state.token}`;
+    case "stuck":
+      return `Stuck: ${who} has held lease ${state.token} too long`;
+    case "starved":
+      return `Starved schedule: ${who} runs late or misses slots`;
+    case "takeover":
+      return `Stale takeover: lease ${state.token} of ${who} reclaimed from a dead holder`;
+  }
+}
+__name(incidentTitle, "incidentTitle");
+function renderIncidentBody(input2) {
+  const parts = [markerLine(input2.key, input2.state), ...sections(input2)];
+  if (input2.state.resolvedAt !== null) {
+    parts.splice(
+      2,
+      0,
+      `> \u2705 Resolved at ${formatInstant(input2.state.resolvedAt)}: ${cellText(input2.state.resolution ?? "resolved")}.`
+    );
+  }
+  parts.push("---", "<sub>Written by Cronwarden from its ledger. See docs/reports.md.</sub>", "");
+  return cutBody(parts.join("\n\n"));
+}
+__name(renderIncidentBody, "renderIncidentBody");
+function sections(input2) {
+  switch (input2.state.kind) {
+    case "overlap":
+      return overlap(input2, input2.state);
+    case "stuck":
+      return stuck(input2, input2.state);
+    case "starved":
+      return starved(input2, input2.state);
+    case "takeover":
+      return takeover(input2, input2.state);
+  }
+}
+__name(sections, "sections");
+function patrolFacts(input2) {
+  const where = `${cellCode(input2.state.patrol)} in table ${cellCode(input2.table.id)}`;
+  if (input2.patrol === void 0) return [["Patrol", `${where} (no longer in the table)`]];
+  return [
+    ["Patrol", where],
+    ["Schedule", scheduleLine(input2.patrol)],
+    ["Policy", input2.patrol.concurrency]
+  ];
+}
+__name(patrolFacts, "patrolFacts");
+function runsTable(runs) {
+  if (runs.length === 0) return "_The ledger keeps no run of it._";
+  return table2(
+    ["Lease", "Slot", "Started", "Finished", "Outcome"],
+    runs.map((r) => [
+      String(r.token),
+      formatInstant(r.slot),
+      formatInstant(r.start),
+      formatInstant(r.end),
+      link(describeOutcome({ outcome: r.outcome, exitCode: r.exit }), r.url)
+    ])
+  );
+}
+__name(runsTable, "runsTable");
+function runBars(runs) {
+  return runs.map((r) => ({
+    label: `lease ${r.token} ${r.outcome}`,
+    start: r.start,
+    end: r.end,
+    status: barStatus(r.outcome)
+  }));
+}
+__name(runBars, "runBars");
+function revocationText(r) {
+  const how = {
+    replaced: "taken over by a newer run (policy replace)",
+    "holder-gone": "taken over because its holder was gone",
+    expired: `taken over because it had expired (plus ${formatSpan(LEASE_GRACE_MS)} of grace)`,
+    unlocked: "unlocked by an administrator"
+  };
+  return `${how[r.reason]} at ${formatInstant(r.at)} by ${cellCode(r.by)}; it was held by ${holderText(r.holder)}`;
+}
+__name(revocationText, "revocationText");
+function timeline2(name, bars) {
+  const chart = renderGantt(`${name} (UTC)`, [{ name, bars }]);
+  return `### Timeline
+
+${chart ?? "_Nothing to draw._"}`;
+}
+__name(timeline2, "timeline");
+function overlapWindow(state) {
+  const own2 = state.runs.filter((r) => r.token === state.token);
+  const others = state.runs.filter((r) => r.token !== state.token);
+  let best = null;
+  for (const a of own2) {
+    for (const b of others) {
+      const from = a.start > b.start ? a.start : b.start;
+      const to = a.end < b.end ? a.end : b.end;
+      if (from < to && (best === null || from < best.from)) best = { from, to };
+    }
+  }
+  return best;
+}
+__name(overlapWindow, "overlapWindow");
+function overlap(input2, state) {
+  const window = overlapWindow(state);
+  const evidence = {
+    "overlap-event": "its release found the lease gone (an overlap event in the ledger)",
+    "outlived-lease": "it went on running after its lease had ended",
+    "intersecting-runs": "the ledger shows runs whose times intersect"
+  };
+  const facts = [
+    ...patrolFacts(input2),
+    ["Overlapped lease", String(state.token)],
+    [
+      "How its lease ended",
+      state.revocation === null ? "unknown (the ledger no longer says)" : revocationText(state.revocation)
+    ],
+    [
+      "Runs at the same time",
+      window === null ? "not known" : `from ${formatInstant(window.from)} to ${formatInstant(window.to)} (${formatDuration(Date.parse(window.to) - Date.parse(window.from))})`
+    ],
+    ["Found because", state.evidence.map((e) => evidence[e] ?? e).join("; ")],
+    ["Detected", formatInstant(state.detectedAt)]
+  ];
+  const bars = runBars(state.runs);
+  if (state.revocation !== null) {
+    bars.push({
+      label: `lease ${state.token} ended`,
+      start: state.revocation.at,
+      end: state.revocation.at,
+      status: "milestone"
+    });
+  }
+  return [
+    `## \u26A0\uFE0F Overlap: two runs of ${cellCode(state.patrol)} at once`,
+    `Patrol ${cellCode(state.patrol)} has the **${state.policy}** policy: one run at a time. The run under lease ${state.token} was still going while another run held the patrol.`,
+    factList(facts),
+    timeline2(state.patrol, bars),
+    "### Runs in the ledger",
+    runsTable(state.runs),
+    "### What to do",
+    "Check what both runs wrote: the fencing token handed to each run lets the systems it writes to refuse the older one. Then look for why the older run outlived its lease (a runner that lost the network, a clock far off, a run started outside Cronwarden). **Cronwarden never closes this issue**: close it when you are done."
+  ];
+}
+__name(overlap, "overlap");
+function stuck(input2, state) {
+  const lease = state.lease;
+  const why = [];
+  if (state.expired) {
+    why.push(
+      `held past its expiry at ${formatInstant(lease.expiresAt)} plus ${formatSpan(LEASE_GRACE_MS)} of grace`
+    );
+  }
+  if (state.skipped >= STUCK_SKIPS)
+    why.push(`${plural3(state.skipped, "slot")} skipped in a row because it is held`);
+  const facts = [
+    ...patrolFacts(input2),
+    ["Lease", `${lease.fencingToken}, held by ${holderText(lease.holder)}`],
+    ["Granted", formatInstant(lease.grantedAt)],
+    [
+      "Expires",
+      formatInstant(lease.expiresAt) + (lease.renewable ? " (renewed by its holder while it runs)" : "")
+    ],
+    ["Slots it runs", lease.slots.map(formatInstant).join(", ")],
+    ["Why this is stuck", why.join("; ")],
+    ["Detected", formatInstant(state.detectedAt)]
+  ];
+  const bars = [
+    {
+      label: `lease ${lease.fencingToken} held`,
+      start: lease.grantedAt,
+      end: lease.expiresAt,
+      status: "active"
+    },
+    {
+      label: `lease ${lease.fencingToken} expires`,
+      start: lease.expiresAt,
+      end: lease.expiresAt,
+      status: "milestone"
+    }
+  ];
+  return [
+    `## \u23F3 Stuck: ${cellCode(state.patrol)} has held lease ${state.token} too long`,
+    `While this lease is held, every slot of ${cellCode(state.patrol)} is skipped.`,
+    factList(facts),
+    timeline2(state.patrol, bars),
+    "### What to do",
+    `If the holder is still working, this closes by itself when it releases the lease. If it is gone, the next tick takes the lease over once it has expired; to free it at once, run \`cronwarden unlock ${state.patrol}\` with a reason. Cronwarden closes this issue when the lease is free.`
+  ];
+}
+__name(stuck, "stuck");
+function starved(input2, state) {
+  const summary = [];
+  if (state.lateCount > 0) {
+    summary.push(
+      `${plural3(state.lateCount, "slot")} ran more than ${formatSpan(LATE_SLOT_MS)} late (the worst by ${formatDuration(state.worstLateMs)})`
+    );
+  }
+  if (state.missedCount > 0) {
+    summary.push(
+      `${plural3(state.missedCount, "slot")} ${state.missedCount === 1 ? "was" : "were"} missed`
+    );
+  }
+  const facts = [
+    ...patrolFacts(input2),
+    ["What happened", summary.join("; ")],
+    ["First seen", formatInstant(state.firstEvidenceAt)],
+    ["Last seen", formatInstant(state.lastEvidenceAt)]
+  ];
+  const parts = [
+    `## \u{1F422} Starved schedule: ${cellCode(state.patrol)} runs late or misses slots`,
+    "GitHub started the ticker workflow late, or dropped scheduled runs of it: its schedule is best effort, and worst at the top of the hour.",
+    factList(facts)
+  ];
+  if (state.late.length > 0) {
+    parts.push(
+      "### Late slots",
+      table2(
+        ["Slot", "Ran at", "Late by"],
+        state.late.map((l) => [
+          formatInstant(l.slot),
+          formatInstant(l.start),
+          formatDuration(l.lateMs)
+        ])
+      ),
+      timeline2(
+        state.patrol,
+        state.late.map((l) => ({
+          label: `slot late ${formatDuration(l.lateMs)}`,
+          start: l.slot,
+          end: l.start,
+          status: "crit"
+        }))
+      )
+    );
+  }
+  if (state.missed.length > 0) {
+    parts.push(
+      "### Missed slots",
+      table2(
+        ["Tick", "Slots missed", "Newest missed slot"],
+        state.missed.map((m) => [
+          formatInstant(m.at),
+          String(m.count),
+          m.newest === null ? "\u2014" : formatInstant(m.newest)
+        ])
+      )
+    );
+  }
+  parts.push(
+    "### What to do",
+    `Schedule the ticker at minutes other than :00, keep \`catch-up\` at \`latest\` or \`all\` so missed slots still run, or start ticks from another scheduler with \`workflow_dispatch\`. Cronwarden closes this issue after ${formatSpan(STARVED_QUIET_MS)} without a late or missed slot, and reopens it if the schedule starves again.`
+  );
+  return parts;
+}
+__name(starved, "starved");
+function takeover(input2, state) {
+  const r = state.revocation;
+  const cause = r.reason === "holder-gone" ? "its holder had finished or died without releasing it" : `it had expired and its holder had not renewed it within ${formatSpan(LEASE_GRACE_MS)} of grace`;
+  const facts = [
+    ...patrolFacts(input2),
+    ["Dead lease", `${state.token}, held by ${holderText(r.holder)}`],
+    ["Reclaimed", `${formatInstant(r.at)} by tick ${cellCode(r.by)}`],
+    ["Why", cause],
+    ["Detected", formatInstant(state.detectedAt)]
+  ];
+  const bars = [
+    ...runBars(state.runs),
+    {
+      label: `lease ${state.token} reclaimed`,
+      start: r.at,
+      end: r.at,
+      status: "milestone"
+    }
+  ];
+  return [
+    `## \u{1FAA6} Stale takeover: lease ${state.token} of ${cellCode(state.patrol)} reclaimed`,
+    `A tick took over lease ${state.token} because ${cause}. The run that held it may have stopped halfway (a runner that died, a job cancelled before its post step).`,
+    factList(facts),
+    timeline2(state.patrol, bars),
+    "### Runs in the ledger",
+    runsTable(state.runs),
+    "### What to do",
+    "Check that the interrupted run left nothing half done. Cronwarden closes this issue when the next run of the patrol succeeds."
+  ];
+}
+__name(takeover, "takeover");
+function renderIncidentClosing(reason) {
+  return `\u2705 **Resolved**: ${cellText(reason)}. Closing.
+`;
+}
+__name(renderIncidentClosing, "renderIncidentClosing");
+function renderIncidentReopening(state) {
+  if (state.kind !== "starved") return "\u26A0\uFE0F **Again**: this incident happened again.\n";
+  return `\u{1F422} **Starving again**: the latest late or missed slot was seen at ${formatInstant(state.lastEvidenceAt)}.
+`;
+}
+__name(renderIncidentReopening, "renderIncidentReopening");
+
+// src/report/sync.ts
+var LISTING_LAG_MS = 6e4;
+var sessions = /* @__PURE__ */ new WeakMap();
+function sessionOf(tracker) {
+  let session = sessions.get(tracker);
+  if (session === void 0) {
+    session = { queue: Promise.resolve(), written: /* @__PURE__ */ new Map() };
+    sessions.set(tracker, session);
+  }
+  return session;
+}
+__name(sessionOf, "sessionOf");
+async function withTrackerLock(tracker, work) {
+  const session = sessionOf(tracker);
+  const previous = session.queue;
+  let release2 = /* @__PURE__ */ __name(() => void 0, "release");
+  session.queue = new Promise((resolve3) => {
+    release2 = resolve3;
+  });
+  await previous;
+  try {
+    return await work();
+  } finally {
+    release2();
+  }
+}
+__name(withTrackerLock, "withTrackerLock");
+var IssueIndex = class _IssueIndex {
+  constructor(tracker, issues, now) {
+    this.tracker = tracker;
+    this.issues = issues;
+    this.now = now;
+  }
+  tracker;
+  issues;
+  now;
+  static {
+    __name(this, "IssueIndex");
+  }
+  static async load(tracker, now) {
+    const issues = /* @__PURE__ */ new Map();
+    for await (const issue2 of tracker.listIssues()) issues.set(issue2.number, issue2);
+    for (const [number4, written] of sessionOf(tracker).written) {
+      if (Math.abs(now.getTime() - written.at) <= LISTING_LAG_MS) issues.set(number4, written.issue);
+    }
+    return new _IssueIndex(tracker, issues, now);
+  }
+  /** Every issue that is the bot's, by number. */
+  own() {
+    const bot = this.tracker.botLogin.toLowerCase();
+    const out = [];
+    for (const issue2 of this.issues.values()) {
+      if (issue2.author.toLowerCase() !== bot) continue;
+      const marker = readMarker(issue2.body);
+      if (marker !== null) out.push({ issue: issue2, marker });
+    }
+    return out.sort((a, b) => a.issue.number - b.issue.number);
+  }
+  /** The bot's issue for `key`: the open one if any, else the most recent. */
+  find(key) {
+    const matches = this.own().filter((o) => o.marker.key === key);
+    const open2 = matches.filter((o) => o.issue.state === "open");
+    return (open2.length > 0 ? open2 : matches).at(-1);
+  }
+  remember(issue2) {
+    this.issues.set(issue2.number, issue2);
+    sessionOf(this.tracker).written.set(issue2.number, { issue: issue2, at: this.now.getTime() });
+  }
+};
+async function applyIssue(ctx, desired) {
+  const body = cutBody(desired.body);
+  const comments = desired.comments.map((c) => cutBody(c));
+  const found = ctx.index.find(desired.key);
+  if (found === void 0) {
+    await createIssue(ctx, { ...desired, body, comments });
+    return;
+  }
+  const issue2 = found.issue;
+  const patch = {};
+  if (issue2.body !== body) patch.body = body;
+  if (issue2.title !== desired.title) patch.title = desired.title;
+  const reopening = desired.state === "open" && issue2.state === "closed" && desired.mayReopen;
+  const closing = desired.state === "closed" && issue2.state === "open";
+  if (reopening || closing) patch.state = desired.state;
+  const postComments = reopening || closing || issue2.state === "open" ? comments : [];
+  if (closing) await postAll(ctx, issue2, postComments);
+  if (Object.keys(patch).length > 0) {
+    const updated = await ctx.tracker.updateIssue(issue2.number, patch);
+    ctx.index.remember(updated);
+    ctx.wrote(`${describeUpdate(patch)} #${issue2.number} (${desired.key})`);
+  }
+  if (!closing) await postAll(ctx, issue2, postComments);
+}
+__name(applyIssue, "applyIssue");
+async function createIssue(ctx, desired) {
+  const created = await ctx.tracker.createIssue({
+    title: desired.title,
+    body: desired.body,
+    labels: desired.labels
+  });
+  ctx.index.remember(created);
+  ctx.wrote(`opened #${created.number} (${desired.key})`);
+  ctx.log.info(`opened issue #${created.number} for ${desired.key}: ${created.url}`);
+  if (desired.state === "closed") {
+    ctx.index.remember(await ctx.tracker.updateIssue(created.number, { state: "closed" }));
+    ctx.wrote(`closed #${created.number} (${desired.key})`);
+    return;
+  }
+  await postAll(ctx, created, desired.comments);
+}
+__name(createIssue, "createIssue");
+async function postAll(ctx, issue2, comments) {
+  for (const comment of comments) {
+    await ctx.tracker.comment(issue2.number, comment);
+    ctx.wrote(`commented on #${issue2.number}`);
+  }
+}
+__name(postAll, "postAll");
+function describeUpdate(patch) {
+  if (patch.state === "open") return "reopened";
+  if (patch.state === "closed") return "closed";
+  return "updated";
+}
+__name(describeUpdate, "describeUpdate");
+
+// src/report/tracker.ts
+var silentLog = {
+  info: /* @__PURE__ */ __name(() => void 0, "info"),
+  warn: /* @__PURE__ */ __name(() => void 0, "warn"),
+  debug: /* @__PURE__ */ __name(() => void 0, "debug")
+};
+
+// src/report/file-tracker.ts
+import { mkdir as mkdir2, readdir as readdir2, readFile as readFile2, rename, writeFile } from "node:fs/promises";
+import path4 from "node:path";
+import { pathToFileURL } from "node:url";
+var FILE_BOT_LOGIN = "cronwarden";
+var FileTracker = class {
+  constructor(directory, botLogin = FILE_BOT_LOGIN) {
+    this.directory = directory;
+    this.botLogin = botLogin;
+  }
+  directory;
+  botLogin;
+  static {
+    __name(this, "FileTracker");
+  }
+  async *listIssues() {
+    for (const number4 of await this.numbers()) {
+      yield (await this.read(number4)).issue;
+    }
+  }
+  async createIssue(issue2) {
+    await mkdir2(this.directory, { recursive: true });
+    const number4 = Math.max(0, ...await this.numbers()) + 1;
+    const created = {
+      number: number4,
+      title: issue2.title,
+      body: issue2.body,
+      state: "open",
+      author: this.botLogin,
+      url: pathToFileURL(this.file(number4)).href,
+      labels: [...issue2.labels]
+    };
+    await this.write({ issue: created, comments: [] });
+    return created;
+  }
+  async updateIssue(number4, patch) {
+    const stored = await this.read(number4);
+    const issue2 = { ...stored.issue, ...definedOnly(patch) };
+    await this.write({ issue: issue2, comments: stored.comments });
+    return issue2;
+  }
+  async comment(number4, body) {
+    const stored = await this.read(number4);
+    await this.write({ issue: stored.issue, comments: [...stored.comments, body] });
+  }
+  async ensureLabels(names) {
+    return [...names];
+  }
+  file(number4) {
+    return path4.join(this.directory, `issue-${String(number4).padStart(4, "0")}.md`);
+  }
+  async numbers() {
+    let names;
+    try {
+      names = await readdir2(this.directory);
+    } catch (error62) {
+      if (error62.code === "ENOENT") return [];
+      throw error62;
+    }
+    return names.map((n) => /^issue-(\d+)\.md$/.exec(n)?.[1]).filter((n) => n !== void 0).map(Number).sort((a, b) => a - b);
+  }
+  async read(number4) {
+    const file2 = this.file(number4);
+    return parseIssueFile(await readFile2(file2, "utf8"), pathToFileURL(file2).href);
+  }
+  /** Written to a temporary file and renamed, so a reader never sees half a file. */
+  async write(stored) {
+    const file2 = this.file(stored.issue.number);
+    const temporary = `${file2}.tmp`;
+    await writeFile(temporary, formatIssueFile(stored), "utf8");
+    await rename(temporary, file2);
+  }
+};
+function definedOnly(patch) {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== void 0));
+}
+__name(definedOnly, "definedOnly");
+var separator = /* @__PURE__ */ __name((n) => `<!-- cronwarden-file-tracker: comment ${n} -->`, "separator");
+var SEPARATOR_LINE = /^<!-- cronwarden-file-tracker: comment \d+ -->$/m;
+function formatIssueFile({ issue: issue2, comments }) {
+  const front = [
+    "---",
+    `number: ${issue2.number}`,
+    `title: ${JSON.stringify(issue2.title)}`,
+    `state: ${issue2.state}`,
+    `author: ${JSON.stringify(issue2.author)}`,
+    `labels: ${JSON.stringify(issue2.labels)}`,
+    "---",
+    ""
+  ].join("\n");
+  const parts = [issue2.body, ...comments.map((c, i) => `
+${separator(i + 1)}
+
+${c}`)];
+  return front + parts.join("\n");
+}
+__name(formatIssueFile, "formatIssueFile");
+function parseIssueFile(text, url2) {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(text);
+  if (match === null) throw new Error(`${url2} has no front matter`);
+  const fields = /* @__PURE__ */ new Map();
+  for (const line of match[1].split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) fields.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  const json3 = /* @__PURE__ */ __name((key) => JSON.parse(fields.get(key) ?? "null"), "json");
+  const chunks = text.slice(match[0].length).split(SEPARATOR_LINE);
+  const last = chunks.length - 1;
+  const [body, ...comments] = chunks.map((chunk, i) => {
+    const head = i > 0 ? chunk.replace(/^\n\n/, "") : chunk;
+    return i < last ? head.replace(/\n\n$/, "") : head;
+  });
+  return {
+    issue: {
+      number: Number(fields.get("number")),
+      title: String(json3("title") ?? ""),
+      body: body ?? "",
+      state: fields.get("state") === "closed" ? "closed" : "open",
+      author: String(json3("author") ?? ""),
+      url: url2,
+      labels: json3("labels") ?? []
+    },
+    comments
+  };
+}
+__name(parseIssueFile, "parseIssueFile");
+
+// src/report/pull-request.ts
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+
+// src/report/index.ts
+var DEFAULT_LABELS = {
+  bot: "cronwarden",
+  dashboard: "cronwarden: dashboard",
+  failure: "cronwarden: failing",
+  incident: "cronwarden: incident"
+};
+async function reportTick(table3, ledger, tick, tracker, options) {
+  const log = options.log ?? silentLog;
+  const result = { ok: true, written: [], failures: [] };
+  if (tick.tick.dryRun) {
+    log.info("dry run: no issue is written");
+    return result;
+  }
+  try {
+    await withTrackerLock(
+      tracker,
+      () => report({ table: table3, ledger, tick, tracker, options, log, result })
+    );
+  } catch (error62) {
+    fail(result, log, "report", error62);
+  }
+  result.ok = result.failures.length === 0;
+  return result;
+}
+__name(reportTick, "reportTick");
+function fail(result, log, what, error62) {
+  const message = error62 instanceof Error ? error62.message : String(error62);
+  result.failures.push(`${what}: ${message}`);
+  log.warn(`report: ${what} failed: ${message}`);
+}
+__name(fail, "fail");
+async function report(job) {
+  const { tracker, log, result, options } = job;
+  const labels = { ...DEFAULT_LABELS, ...options.labels };
+  const usable = await usableLabels(tracker, labels, log);
+  let index;
+  try {
+    index = await IssueIndex.load(tracker, options.now);
+  } catch (error62) {
+    fail(result, log, "listing issues", error62);
+    return;
+  }
+  const sync = {
+    tracker,
+    index,
+    log,
+    wrote: /* @__PURE__ */ __name((what) => {
+      result.written.push(what);
+      log.info(`report: ${what}`);
+    }, "wrote")
+  };
+  const runs = /* @__PURE__ */ new Map();
+  for (const patrol of job.table.patrols) {
+    runs.set(patrol.id, runsOf(patrol.id, job.ledger, job.tick, options.runUrl));
+  }
+  const ctx = { ...job, sync, labels, usable, runs, now: options.now };
+  for (const patrol of sortedPatrols(job.table)) {
+    await attempt(ctx, failureKey(job.table.id, patrol.id), () => syncFailure(ctx, patrol));
+  }
+  for (const desired of incidentPlans(ctx)) {
+    await attempt(ctx, desired.key, () => applyIssue(sync, desired));
+  }
+  await attempt(ctx, dashboardKey(job.table.id), () => syncDashboard(ctx));
+}
+__name(report, "report");
+async function attempt(ctx, what, work) {
+  try {
+    await work();
+  } catch (error62) {
+    fail(ctx.result, ctx.log, what, error62);
+  }
+}
+__name(attempt, "attempt");
+function sortedPatrols(table3) {
+  return [...table3.patrols].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+__name(sortedPatrols, "sortedPatrols");
+async function usableLabels(tracker, labels, log) {
+  const wanted = [...new Set(Object.values(labels))];
+  try {
+    const usable = new Set(await tracker.ensureLabels(wanted));
+    const dropped = wanted.filter((l) => !usable.has(l));
+    if (dropped.length > 0) {
+      log.warn(`report: labels ${dropped.join(", ")} cannot be used; issues go without them`);
+    }
+    return usable;
+  } catch (error62) {
+    const message = error62 instanceof Error ? error62.message : String(error62);
+    log.warn(`report: labels could not be checked (${message}); issues are opened without them`);
+    return /* @__PURE__ */ new Set();
+  }
+}
+__name(usableLabels, "usableLabels");
+function labelsFor(ctx, kind) {
+  return [ctx.labels.bot, ctx.labels[kind]].filter((l) => ctx.usable.has(l));
+}
+__name(labelsFor, "labelsFor");
+async function syncFailure(ctx, patrol) {
+  const key = failureKey(ctx.table.id, patrol.id);
+  const found = ctx.sync.index.find(key);
+  const stored = found === void 0 ? null : readFailureState(found.marker.state);
+  const decision = decideFailure({
+    patrol,
+    runs: ctx.runs.get(patrol.id) ?? [],
+    issue: found === void 0 ? null : { state: found.issue.state, stored },
+    now: ctx.now
+  });
+  if (decision.action === "none") return;
+  await applyIssue(ctx.sync, {
+    key,
+    title: failureTitle(ctx.table, patrol.id),
+    body: failureBody2(ctx, patrol, key, decision, found),
+    labels: labelsFor(ctx, "failure"),
+    state: decision.action === "close" ? "closed" : "open",
+    comments: decision.comments.map((c) => renderFailureComment(c, patrol.id)),
+    mayReopen: true
+  });
+}
+__name(syncFailure, "syncFailure");
+function failureBody2(ctx, patrol, key, decision, found) {
+  const latest = decision.latestFailure ?? (ctx.runs.get(patrol.id) ?? []).filter((r) => isFailure(r.outcome)).at(-1);
+  if (decision.action === "close" || latest === void 0) {
+    return withMarker(found?.issue.body ?? "", markerLine(key, decision.state));
+  }
+  return renderFailureBody({ table: ctx.table, patrol, state: decision.state, run: latest });
+}
+__name(failureBody2, "failureBody");
+function incidentPlans(ctx) {
+  const findings = detectIncidents({
+    table: ctx.table,
+    ledger: ctx.ledger,
+    tick: ctx.tick,
+    runs: ctx.runs,
+    events: [...ctx.ledger?.events ?? [], ...ctx.options.events ?? []],
+    now: ctx.now
+  });
+  const plans = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const finding of findings) {
+    seen.add(finding.key);
+    const plan = planIncident(ctx, finding.key, finding.state);
+    if (plan !== null) plans.push(plan);
+  }
+  for (const own2 of ctx.sync.index.own()) {
+    const key = own2.marker.key;
+    if (seen.has(key) || own2.issue.state !== "open" || !key.startsWith("incident:")) continue;
+    if (!belongsToTable(key, ctx.table.id)) continue;
+    const plan = planIncident(ctx, key, null);
+    if (plan !== null) plans.push(plan);
+  }
+  return plans;
+}
+__name(incidentPlans, "incidentPlans");
+function planIncident(ctx, key, found) {
+  const kind = kindOfKey(key);
+  if (kind === null) return null;
+  const own2 = ctx.sync.index.find(key);
+  const known = own2 === void 0 ? null : readIncidentState(own2.marker.state, kind);
+  if (known === null && found === null) return null;
+  const isClosed = own2?.issue.state === "closed";
+  let state = known === null ? found : found === null ? known : merge2(known, found);
+  const news = known !== null && hasNewEvidence(known, state);
+  const settled = known !== null && (known.resolvedAt !== null || state === known);
+  if (isClosed && !news && settled) return null;
+  const resolved = resolution(state, { ledger: ctx.ledger, runs: ctx.runs, now: ctx.now });
+  if (resolved !== null && state.resolvedAt === null) {
+    state = { ...state, resolvedAt: ctx.now.toISOString(), resolution: resolved };
+  }
+  const comments = [];
+  if (resolved !== null && own2?.issue.state === "open") {
+    comments.push(renderIncidentClosing(resolved));
+  }
+  if (resolved === null && isClosed && news) comments.push(renderIncidentReopening(state));
+  const patrol = ctx.table.patrols.find((p) => p.id === state.patrol);
+  return {
+    key,
+    title: incidentTitle(ctx.table, state),
+    body: renderIncidentBody({ key, table: ctx.table, patrol, state }),
+    labels: labelsFor(ctx, "incident"),
+    state: resolved === null ? "open" : "closed",
+    comments,
+    mayReopen: news
+  };
+}
+__name(planIncident, "planIncident");
+async function syncDashboard(ctx) {
+  const key = dashboardKey(ctx.table.id);
+  const found = ctx.sync.index.find(key);
+  const additions = {};
+  for (const p of ctx.tick.patrols) {
+    if (p.outcome !== "missed") continue;
+    additions[p.id] = {
+      tick: ctx.tick.tick.id,
+      at: ctx.tick.tick.now,
+      count: (additions[p.id]?.count ?? 0) + (p.missedCount ?? 1),
+      newest: p.slot
+    };
+  }
+  const missed = updateMissed(readDashboardState(found?.marker.state), additions, ctx.now);
+  const { state, runs } = rememberLinks(missed, ctx.runs);
+  const openIssues2 = ctx.sync.index.own().filter((o) => o.issue.state === "open" && belongsToTable(o.marker.key, ctx.table.id)).map((o) => ({ number: o.issue.number, title: o.issue.title, url: o.issue.url }));
+  await applyIssue(ctx.sync, {
+    key,
+    title: dashboardTitle(ctx.table),
+    body: renderDashboard({
+      table: ctx.table,
+      ledger: ctx.ledger,
+      ref: ctx.tick.tick.ref,
+      runs,
+      state,
+      openIssues: openIssues2,
+      now: ctx.now
+    }),
+    labels: labelsFor(ctx, "dashboard"),
+    state: "open",
+    comments: [],
+    // A dashboard someone closed is kept up to date, but not reopened against their will.
+    mayReopen: false
+  });
+}
+__name(syncDashboard, "syncDashboard");
 
 // src/run/process-identity.ts
-import { execFile } from "node:child_process";
-import { readFile as readFile2, readlink } from "node:fs/promises";
+import { execFile as execFile2 } from "node:child_process";
+import { readFile as readFile3, readlink } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
 var INITIAL_PID_NAMESPACE = "pid:[4026531836]";
 var PS_TIMEOUT_MS = 1e4;
@@ -42046,7 +44073,7 @@ __name(readStartTime, "readStartTime");
 async function readProcStartTime(pid) {
   let text;
   try {
-    text = await readFile2(`/proc/${pid}/stat`, "utf8");
+    text = await readFile3(`/proc/${pid}/stat`, "utf8");
   } catch (error62) {
     return errorCode2(error62) === "ENOENT" || errorCode2(error62) === "ESRCH" ? { kind: "absent" } : { kind: "unreadable" };
   }
@@ -42059,16 +44086,16 @@ __name(readProcStartTime, "readProcStartTime");
 function readPsStartTime(pid) {
   const env = { ...process.env, TZ: "UTC", LC_ALL: "C" };
   const args = ["-o", "stat=", "-o", "lstart=", "-p", String(pid)];
-  return new Promise((resolve2) => {
-    execFile("ps", args, { env, timeout: PS_TIMEOUT_MS }, (error62, stdout) => {
+  return new Promise((resolve3) => {
+    execFile2("ps", args, { env, timeout: PS_TIMEOUT_MS }, (error62, stdout) => {
       const line = String(stdout).trim();
       if (line === "") {
-        resolve2(error62 !== null && error62.code === 1 ? { kind: "absent" } : { kind: "unreadable" });
+        resolve3(error62 !== null && error62.code === 1 ? { kind: "absent" } : { kind: "unreadable" });
         return;
       }
       const [state = "", ...started] = line.split(/\s+/);
-      if (isDeadState(state)) resolve2({ kind: "absent" });
-      else resolve2({ kind: "running", value: started.join(" ") });
+      if (isDeadState(state)) resolve3({ kind: "absent" });
+      else resolve3({ kind: "running", value: started.join(" ") });
     });
   });
 }
@@ -42082,7 +44109,7 @@ __name(hostIdentity, "hostIdentity");
 async function readBootId(platform) {
   if (platform !== "linux") return void 0;
   try {
-    const bootId = (await readFile2("/proc/sys/kernel/random/boot_id", "utf8")).trim();
+    const bootId = (await readFile3("/proc/sys/kernel/random/boot_id", "utf8")).trim();
     return bootId === "" ? void 0 : bootId;
   } catch {
     return void 0;
@@ -42100,8 +44127,8 @@ import { resolve } from "node:path";
 // src/run/shell.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants } from "node:fs";
-import { access, readFile as readFile3, readdir as readdir2, stat as stat2 } from "node:fs/promises";
-import path4 from "node:path";
+import { access, readFile as readFile4, readdir as readdir3, stat as stat2 } from "node:fs/promises";
+import path5 from "node:path";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var DEFAULT_KILL_GRACE_MS = 5e3;
@@ -42122,7 +44149,7 @@ async function runShell(options) {
   try {
     child = spawn2(shell, ["-c", options.command], {
       cwd: options.cwd,
-      env: definedOnly(options.env),
+      env: definedOnly2(options.env),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"]
     });
@@ -42134,11 +44161,11 @@ async function runShell(options) {
 }
 __name(runShell, "runShell");
 async function supervise(child, shell, started, output2, options) {
-  const closed = new Promise((resolve2) => child.once("close", () => resolve2()));
+  const closed = new Promise((resolve3) => child.once("close", () => resolve3()));
   const exited = new Promise(
-    (resolve2) => {
-      child.once("exit", (code, signal) => resolve2({ code, signal }));
-      child.once("error", (error62) => resolve2(error62));
+    (resolve3) => {
+      child.once("exit", (code, signal) => resolve3({ code, signal }));
+      child.once("error", (error62) => resolve3(error62));
     }
   );
   child.stdout?.on("data", (chunk) => output2.push(chunk));
@@ -42180,8 +44207,8 @@ async function supervise(child, shell, started, output2, options) {
 __name(supervise, "supervise");
 async function drain(child, closed) {
   let timer;
-  const gaveUp = new Promise((resolve2) => {
-    timer = setTimeout(() => resolve2(false), DRAIN_MS);
+  const gaveUp = new Promise((resolve3) => {
+    timer = setTimeout(() => resolve3(false), DRAIN_MS);
   });
   const drained = await Promise.race([closed.then(() => true), gaveUp]);
   clearTimeout(timer);
@@ -42214,11 +44241,11 @@ var PatrolGroup = class {
     return process.platform === "linux" ? this.hasRunningMembersInProc() : true;
   }
   async hasRunningMembersInProc() {
-    const entries = await readdir2("/proc").catch(() => null);
+    const entries = await readdir3("/proc").catch(() => null);
     if (entries === null) return true;
     const pids = entries.filter((entry) => /^\d+$/.test(entry));
     const stats = await Promise.all(
-      pids.map((pid) => readFile3(`/proc/${pid}/stat`, "utf8").catch(() => ""))
+      pids.map((pid) => readFile4(`/proc/${pid}/stat`, "utf8").catch(() => ""))
     );
     return stats.some((text) => {
       const stat3 = parseProcStat(text);
@@ -42329,10 +44356,10 @@ async function workingDirectoryProblem(cwd) {
 }
 __name(workingDirectoryProblem, "workingDirectoryProblem");
 async function locateShell(searchPath) {
-  const directories = (searchPath ?? "").split(path4.delimiter).filter(Boolean);
+  const directories = (searchPath ?? "").split(path5.delimiter).filter(Boolean);
   for (const name of ["bash", "sh"]) {
     for (const directory of directories) {
-      const candidate = path4.join(directory, name);
+      const candidate = path5.join(directory, name);
       if (await isExecutableFile(candidate)) return candidate;
     }
   }
@@ -42348,14 +44375,14 @@ async function isExecutableFile(candidate) {
   }
 }
 __name(isExecutableFile, "isExecutableFile");
-function definedOnly(env) {
+function definedOnly2(env) {
   const defined = {};
   for (const [name, value] of Object.entries(env)) {
     if (value !== void 0) defined[name] = value;
   }
   return defined;
 }
-__name(definedOnly, "definedOnly");
+__name(definedOnly2, "definedOnly");
 function errorMessage(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
@@ -42425,6 +44452,9 @@ ${STORE_HELP}
       --force         run now even if no slot is due, through the same policy (with
                       --patrol: that patrol; without: every enabled patrol)
       --max-parallel N  patrols run at once (default 4)
+      --report-dir DIR  also write what the bot would post on GitHub (dashboard, failure
+                      and incident issues) as Markdown files in DIR, kept up to date by
+                      later ticks with the same DIR
       --json          one JSON object: {"tick":{...},"patrols":[{"id","slot","outcome",
                       "reason","exitCode","durationMs","fencingToken"}]}
   -v, --verbose       log each step on stderr
@@ -42445,6 +44475,7 @@ be used.`,
       patrol: { type: "string", short: "p" },
       force: { type: "boolean" },
       "max-parallel": { type: "string" },
+      "report-dir": { type: "string" },
       json: { type: "boolean" },
       verbose: { type: "boolean", short: "v" }
     });
@@ -42453,7 +44484,7 @@ be used.`,
     const loaded = await loadWithWarnings(values.config, io);
     const store = await openStore(values.store, env.cwd);
     const holder = await currentProcessHolder();
-    const report = await runTick(
+    const report2 = await runTick(
       loaded.table,
       {
         store,
@@ -42471,14 +44502,32 @@ be used.`,
         ...values.patrol === void 0 ? {} : { patrol: values.patrol }
       }
     );
-    io.out(values.json ? json2(jsonReport(report)) : formatReport(report));
-    return report.patrols.some(isFailure) ? EXIT.patrolFailed : EXIT.ok;
+    io.out(values.json ? json2(jsonReport(report2)) : formatReport(report2));
+    if (values["report-dir"] !== void 0) {
+      const dir = resolve2(env.cwd, values["report-dir"]);
+      await writeReports(loaded.table, store, report2, dir, io);
+    }
+    return report2.patrols.some(isFailure2) ? EXIT.patrolFailed : EXIT.ok;
   }
 };
-function isFailure(report) {
-  return ["failed", "timed-out", "lost-lease", "error"].includes(report.outcome);
+async function writeReports(table3, store, report2, dir, io) {
+  const { document } = await readLedger(store, report2.tick.ref);
+  const result = await reportTick(table3, document, report2, new FileTracker(dir), {
+    now: new Date(report2.tick.now),
+    log: { info: /* @__PURE__ */ __name(() => {
+    }, "info"), debug: /* @__PURE__ */ __name(() => {
+    }, "debug"), warn: /* @__PURE__ */ __name((message) => io.err(`warning: ${message}`), "warn") }
+  });
+  for (const failure2 of result.failures) io.err(`warning: report: ${failure2}`);
+  io.err(
+    result.written.length === 0 ? `Reports in ${dir}: nothing changed.` : `Reports in ${dir}: ${result.written.join("; ")}.`
+  );
 }
-__name(isFailure, "isFailure");
+__name(writeReports, "writeReports");
+function isFailure2(report2) {
+  return ["failed", "timed-out", "lost-lease", "error"].includes(report2.outcome);
+}
+__name(isFailure2, "isFailure");
 function stderrLogger(io, verbose) {
   return {
     info: /* @__PURE__ */ __name((message) => verbose && io.err(message), "info"),
@@ -42487,10 +44536,10 @@ function stderrLogger(io, verbose) {
   };
 }
 __name(stderrLogger, "stderrLogger");
-function jsonReport(report) {
+function jsonReport(report2) {
   return {
-    tick: report.tick,
-    patrols: report.patrols.map((p) => ({
+    tick: report2.tick,
+    patrols: report2.patrols.map((p) => ({
       id: p.id,
       slot: p.slot,
       outcome: p.outcome,
@@ -42504,12 +44553,12 @@ function jsonReport(report) {
   };
 }
 __name(jsonReport, "jsonReport");
-function formatReport(report) {
-  const t = report.tick;
+function formatReport(report2) {
+  const t = report2.tick;
   const header = `Tick ${t.id} at ${t.now}${t.dryRun ? " (dry run: nothing written, nothing run)" : ""}
   table ${t.table} (${t.config}), ledger ${t.ref} in ${t.store}, ${t.writes} ledger writes`;
   const rows = [["PATROL", "OUTCOME", "SLOT", "TOKEN", "EXIT", "TIME", "REASON"]];
-  for (const p of report.patrols) {
+  for (const p of report2.patrols) {
     rows.push([
       p.id,
       p.outcome,
@@ -42520,7 +44569,7 @@ function formatReport(report) {
       p.reason
     ]);
   }
-  const outputs = report.patrols.filter((p) => p.output !== void 0 && p.output !== "").map(
+  const outputs = report2.patrols.filter((p) => p.output !== void 0 && p.output !== "").map(
     (p) => `--- ${p.id} ${p.slot ?? ""} output${p.outputTruncated ? " (tail)" : ""} ---
 ${p.output?.trimEnd()}`
   );
@@ -42554,10 +44603,10 @@ ${STORE_HELP}
       json: { type: "boolean" }
     });
     const limit = values.limit === void 0 ? 100 : parseCount(values.limit, "--limit", 1e5);
-    const { table: table2 } = await loadWithWarnings(values.config, io);
-    if (values.patrol !== void 0) selectPatrols(table2.patrols, values.patrol, table2.path);
+    const { table: table3 } = await loadWithWarnings(values.config, io);
+    if (values.patrol !== void 0) selectPatrols(table3.patrols, values.patrol, table3.path);
     const store = await openStore(values.store, env.cwd);
-    const ref = ledgerRef(table2.id);
+    const ref = ledgerRef(table3.id);
     const entries = [];
     for await (const commit of store.history(ref, { limit })) {
       const doc = decodeLedger(ref, commit.sha, commit.message);
@@ -42634,9 +44683,9 @@ ${STORE_HELP}
       store: { type: "string", short: "s" },
       json: { type: "boolean" }
     });
-    const { table: patrolTable } = await loadWithWarnings(values.config, io);
+    const { table: patrolTable2 } = await loadWithWarnings(values.config, io);
     const store = await openStore(values.store, env.cwd);
-    const ref = ledgerRef(patrolTable.id);
+    const ref = ledgerRef(patrolTable2.id);
     const snapshot = await readLedger(store, ref);
     if (values.json) {
       io.out(json2({ ref, store: store.description, tip: snapshot.tip, ledger: snapshot.document }));
@@ -42775,10 +44824,10 @@ ${STORE_HELP}
     if (values.reason === void 0 || values.reason.trim() === "") {
       throw new UsageError("unlock needs --reason TEXT");
     }
-    const { table: table2 } = await loadWithWarnings(values.config, io);
-    selectPatrols(table2.patrols, id, table2.path);
+    const { table: table3 } = await loadWithWarnings(values.config, io);
+    selectPatrols(table3.patrols, id, table3.path);
     const store = await openStore(values.store, env.cwd);
-    const ref = ledgerRef(table2.id);
+    const ref = ledgerRef(table3.id);
     const writer = {
       id: `unlock-${randomBytes3(4).toString("hex")}`,
       holder: await currentProcessHolder(),
@@ -42824,19 +44873,19 @@ ${CONFIG_HELP}
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
   async run(argv, io) {
     const { values } = parse3(argv, configOption);
-    const { table: table2 } = await loadWithWarnings(values.config, io);
-    const enabled = table2.patrols.filter((p) => p.enabled).length;
-    const disabled = table2.patrols.length - enabled;
+    const { table: table3 } = await loadWithWarnings(values.config, io);
+    const enabled = table3.patrols.filter((p) => p.enabled).length;
+    const disabled = table3.patrols.length - enabled;
     io.out(
-      `${table2.path}: valid, ${plural3(table2.patrols.length, "patrol")}` + (disabled > 0 ? ` (${disabled} disabled)` : "") + `, table "${table2.id}", ledger refs/cronwarden/${table2.id}`
+      `${table3.path}: valid, ${plural4(table3.patrols.length, "patrol")}` + (disabled > 0 ? ` (${disabled} disabled)` : "") + `, table "${table3.id}", ledger refs/cronwarden/${table3.id}`
     );
     return EXIT.ok;
   }
 };
-function plural3(n, word) {
+function plural4(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
-__name(plural3, "plural");
+__name(plural4, "plural");
 
 // src/cli/run.ts
 var commands = [

@@ -5,7 +5,7 @@ import { release, renew } from '../ledger/transitions.js';
 import type { Revocation, RunOutcome, RunRecord } from '../ledger/types.js';
 import { NotALedgerError, ProtocolTooNewError } from '../ledger/document.js';
 import { backoff, defaultRetryPolicy, readLedger, updateLedger } from './ledger-io.js';
-import type { PatrolReport, RunResult, TickDeps } from './types.js';
+import type { PatrolReport, RunContext, RunResult, TickDeps } from './types.js';
 
 /** How often a running patrol's lease is checked, unless the caller says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_MS = 15_000;
@@ -67,13 +67,15 @@ async function runSlot(
   lostReason: () => string,
 ): Promise<{ run: RunRecord; report: PatrolReport }> {
   const startedAt = clock().toISOString();
+  const runContext = {
+    slot,
+    fencingToken: grant.fencingToken,
+    tick: deps.identity.id,
+    forced: grant.forced,
+  };
   const result: RunResult = signal.aborted
     ? notStarted('not started: the lease was lost')
-    : await deps.runner.run(
-        grant.patrol,
-        { slot, fencingToken: grant.fencingToken, tick: deps.identity.id, forced: grant.forced },
-        signal,
-      );
+    : await deps.runner.run(grant.patrol, runContext, signal);
   const outcome = outcomeOf(result);
   const run: RunRecord = {
     slot,
@@ -102,11 +104,25 @@ async function runSlot(
           takeover: { fencingToken: grant.takeover.fencingToken, reason: grant.takeover.reason },
         }),
   };
+  if (outcome === 'ran' && deps.afterRun !== undefined && !signal.aborted) {
+    report.reason += await followUp(deps, grant, runContext);
+  }
   deps.log.info(
     `${grant.patrol.id}: ${outcome} for slot ${slot} (token #${grant.fencingToken}, ` +
       `exit ${result.exitCode ?? '-'}, ${run.durationMs} ms)`,
   );
   return { run, report };
+}
+
+/** The caller's follow-up to a successful run, as text for the report's reason. */
+async function followUp(deps: TickDeps, grant: Grant, context: RunContext): Promise<string> {
+  try {
+    const note = await deps.afterRun?.(grant.patrol, context);
+    return note === null || note === undefined ? '' : `; ${note}`;
+  } catch (error: unknown) {
+    deps.log.warn(`${grant.patrol.id}: after the run: ${messageOf(error)}`);
+    return `; after the run: ${messageOf(error)}`;
+  }
 }
 
 function notStarted(reason: string): RunResult {

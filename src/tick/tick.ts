@@ -57,8 +57,13 @@ export async function runTick(
 
   const grants = await confirmTakeovers(deps, ref, claim, report);
   const clock = tickClock(claim.now);
+  // Patrols that propose pull requests share one workspace: they run one at a time, so
+  // each one's changes are its own.
+  const oneAtATime = serializer();
   const results = await inParallel(grants, deps.maxParallel ?? 4, (grant) =>
-    runGrant(grant, { deps, ref, clock }),
+    grant.patrol.pullRequest === undefined
+      ? runGrant(grant, { deps, ref, clock })
+      : oneAtATime(() => runGrant(grant, { deps, ref, clock })),
   );
   for (const result of results) {
     report.patrols.push(...result.reports);
@@ -219,6 +224,15 @@ async function readBack(deps: TickDeps, ref: string, claim: Claim) {
 function tickClock(now: Date): () => Date {
   const start = performance.now();
   return () => new Date(now.getTime() + Math.round(performance.now() - start));
+}
+
+function serializer(): <R>(work: () => Promise<R>) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const next = last.then(work, work);
+    last = next.catch(() => undefined);
+    return next;
+  };
 }
 
 async function inParallel<T, R>(

@@ -100,6 +100,11 @@ export interface TickDeps {
   log: TickLogger;
   retry?: RetryPolicy;
   newNonce?: () => string;
+  /**
+   * Called after each successful run, while the lease is still held (the pull-request flow
+   * uses it). Its answer is added to the report's reason; a throw is reported, not raised.
+   */
+  afterRun?: (patrol: Patrol, context: RunContext) => Promise<string | null>;
   /** How often a running patrol's lease is checked (and renewed when renewable). */
   watchIntervalMs?: number;
   maxParallel?: number;

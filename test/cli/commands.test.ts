@@ -168,3 +168,19 @@ describe('the command line', () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe('cronwarden tick --report-dir', () => {
+  it('writes the failure issue and the dashboard the bot would post', async () => {
+    const { dir, path } = await tableFile(
+      'id: local\npatrols:\n  - id: flaky\n    schedule: "0 * * * *"\n    run: echo broken; exit 2\n',
+    );
+    const argv = ['tick', '--config', path, '--store', `git:${dir}/ledger.git`, '--force'];
+    const result = await cli([...argv, '--report-dir', 'reports'], dir);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('opened #1 (failure:local:flaky); opened #2 (dashboard:local)');
+    const { readFile } = await import('node:fs/promises');
+    const failure = await readFile(`${dir}/reports/issue-0001.md`, 'utf8');
+    expect(failure).toContain('Patrol `flaky` is failing');
+    expect(failure).toContain('broken');
+  });
+});

@@ -236,4 +236,47 @@ describe('a tick', () => {
       { outcome: 'failed', exitCode: 3, reason: 'exited with 3' },
     ]);
   });
+
+  it('follows a successful run with afterRun while the lease is held, and reports its note', async () => {
+    const store = await started('2026-05-01T09:30:00Z');
+    const leasesSeen: (string | undefined)[] = [];
+    const report = await runTick(
+      table,
+      {
+        ...deps(store, new FakeRunner()),
+        afterRun: async (p, context) => {
+          const { document } = await readLedger(store, ref);
+          leasesSeen.push(document?.state.patrols[p.id]?.lease?.slots[0]);
+          return `followed up slot ${context.slot}`;
+        },
+      },
+      at('2026-05-01T10:00:05Z'),
+    );
+    expect(leasesSeen).toEqual(['2026-05-01T10:00:00.000Z']);
+    expect(report.patrols[0]?.reason).toBe('ran; followed up slot 2026-05-01T10:00:00.000Z');
+  });
+
+  it('runs patrols that propose pull requests one at a time', async () => {
+    const pr = { branch: 'cronwarden/x', title: 't', body: '', labels: [], base: undefined };
+    const a = patrol({ id: 'a', pullRequest: pr, timeoutMs: 60_000 });
+    const b = patrol({
+      id: 'b',
+      pullRequest: { ...pr, branch: 'cronwarden/y' },
+      timeoutMs: 60_000,
+    });
+    const both = tableOf(a, b);
+    const store = new MemoryStore();
+    await runTick(both, deps(store, new FakeRunner(), { id: 'setup' }), at('2026-05-01T09:30:00Z'));
+    const runner = new FakeRunner();
+    runner.hold('a');
+    runner.hold('b');
+    const ticking = runTick(both, deps(store, runner), at('2026-05-01T10:00:05Z'));
+    await runner.started('a');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(runner.calls.map((c) => c.patrol)).toEqual(['a']);
+    runner.open('a');
+    await runner.started('b');
+    runner.open('b');
+    expect((await ticking).patrols.map((p) => p.outcome)).toEqual(['ran', 'ran']);
+  });
 });

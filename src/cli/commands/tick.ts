@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { PatrolTable } from '../../config/types.js';
+import { FileTracker, reportTick } from '../../report/index.js';
+import type { LedgerStore } from '../../store/types.js';
+import { readLedger } from '../../tick/ledger-io.js';
 import { probeProcessHolder, currentProcessHolder } from '../../run/process-identity.js';
 import { shellPatrolRunner } from '../../run/patrol-runner.js';
 import { openStore } from '../../store/open.js';
@@ -36,6 +41,9 @@ ${STORE_HELP}
       --force         run now even if no slot is due, through the same policy (with
                       --patrol: that patrol; without: every enabled patrol)
       --max-parallel N  patrols run at once (default 4)
+      --report-dir DIR  also write what the bot would post on GitHub (dashboard, failure
+                      and incident issues) as Markdown files in DIR, kept up to date by
+                      later ticks with the same DIR
       --json          one JSON object: {"tick":{...},"patrols":[{"id","slot","outcome",
                       "reason","exitCode","durationMs","fencingToken"}]}
   -v, --verbose       log each step on stderr
@@ -57,6 +65,7 @@ be used.`,
       patrol: { type: 'string', short: 'p' },
       force: { type: 'boolean' },
       'max-parallel': { type: 'string' },
+      'report-dir': { type: 'string' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
     });
@@ -90,9 +99,34 @@ be used.`,
     );
 
     io.out(values.json ? json(jsonReport(report)) : formatReport(report));
+    if (values['report-dir'] !== undefined) {
+      const dir = resolve(env.cwd, values['report-dir']);
+      await writeReports(loaded.table, store, report, dir, io);
+    }
     return report.patrols.some(isFailure) ? EXIT.patrolFailed : EXIT.ok;
   },
 };
+
+/** What the bot would post, as Markdown files: the same renderers and rules as on GitHub. */
+async function writeReports(
+  table: PatrolTable,
+  store: LedgerStore,
+  report: TickReport,
+  dir: string,
+  io: Output,
+): Promise<void> {
+  const { document } = await readLedger(store, report.tick.ref);
+  const result = await reportTick(table, document, report, new FileTracker(dir), {
+    now: new Date(report.tick.now),
+    log: { info: () => {}, debug: () => {}, warn: (message) => io.err(`warning: ${message}`) },
+  });
+  for (const failure of result.failures) io.err(`warning: report: ${failure}`);
+  io.err(
+    result.written.length === 0
+      ? `Reports in ${dir}: nothing changed.`
+      : `Reports in ${dir}: ${result.written.join('; ')}.`,
+  );
+}
 
 function isFailure(report: PatrolReport): boolean {
   return ['failed', 'timed-out', 'lost-lease', 'error'].includes(report.outcome);
