@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import type { PatrolTable } from '../config/types.js';
+import type { TickIdentity } from '../ledger/plan.js';
+import type { ShellPatrolRunnerOptions } from '../run/patrol-runner.js';
+import { ledgerRef } from '../tick/ledger-io.js';
+import { newNonce, runTick } from '../tick/tick.js';
+import type { PatrolRunner, TickLogger, TickReport } from '../tick/types.js';
+import { VERSION } from '../version.js';
+import { connect, type ClientFactory, type Connection } from './connect.js';
+import { isPullRequestEvent, readJobContext, type JobContext } from './context.js';
+import { describeFailure, errorMessage } from './failure.js';
+import { GrantJournal } from './grant-journal.js';
+import { parseInputs, type ActionEnv, type ActionInputs } from './inputs.js';
+import type { ActionKit } from './kit.js';
+import { Phases } from './phases.js';
+import { LedgerWitness } from './ledger-witness.js';
+import type { ReportOutcome, TickReporter } from './report-seam.js';
+import { STATE, type SavedLedger } from './state.js';
+import {
+  failedPatrols,
+  renderFailureSummary,
+  renderSummary,
+  RUN_OUTCOMES,
+  tickOutputs,
+} from './summary.js';
+import { loadPatrolTable } from './table.js';
+
+/** What the Action needs from outside, passed in so that tests and the bench can fake it. */
+export interface ActionFactories {
+  kit: ActionKit;
+  client: ClientFactory;
+  runner: (options: ShellPatrolRunnerOptions) => PatrolRunner;
+  /** The bot's reporting; absent where it is not wired in. */
+  reporter?: TickReporter;
+  /** Aborts when the job is cancelled: running patrols are stopped, then released. */
+  cancelled?: AbortSignal;
+  /** Where GITHUB_WORKSPACE is not set, the table and patrols are found from here. */
+  cwd: string;
+}
+
+export interface ActionResult {
+  /** Null when the step failed before the tick had a report. */
+  report: TickReport | null;
+  /** The message the step failed with, or null when it succeeded. */
+  failure: string | null;
+}
+
+/** One step of the Action: a tick of the table, its report, outputs and summary. */
+export async function run(env: ActionEnv, factories: ActionFactories): Promise<ActionResult> {
+  const { kit } = factories;
+  const phases = new Phases(kit);
+  try {
+    return await tickStep(env, factories, phases);
+  } catch (error: unknown) {
+    phases.close();
+    const failure = describeFailure(error);
+    if (error instanceof Error && error.stack !== undefined) kit.debug(error.stack);
+    kit.setFailed(failure);
+    await kit.writeSummary(renderFailureSummary(failure)).catch(() => undefined);
+    return { report: null, failure };
+  }
+}
+
+async function tickStep(
+  env: ActionEnv,
+  factories: ActionFactories,
+  phases: Phases,
+): Promise<ActionResult> {
+  const { kit } = factories;
+  const job = readJobContext(env, factories.cwd);
+  const inputs = parseInputs(env, job.repository);
+  kit.setSecret(inputs.token);
+
+  phases.enter('load');
+  const table = await loadPatrolTable(kit, job.workspace, inputs.config);
+  const readOnly = isPullRequestEvent(job.event);
+  const dryRun = inputs.dryRun || readOnly;
+  const notes = modeNotes(job, inputs, readOnly);
+  for (const note of notes) kit.info(note);
+  const github = connect(env, job, inputs, factories.client, kit);
+  const identity = tickIdentity(job);
+
+  phases.enter('claim');
+  kit.info(`tick ${identity.id} as ${describeJob(job)}; ledger ${describeLedger(inputs, table)}`);
+  const claim: ClaimContext = {
+    env,
+    factories,
+    phases,
+    dryRun,
+    witness: new LedgerWitness(),
+    cancelledRuns: new Set(),
+  };
+  const report = await claimAndRun(table, inputs, job, identity, github, claim);
+  markCancelled(report, claim.cancelledRuns);
+
+  phases.enter('release');
+  logReleases(kit, report);
+  if (!dryRun) kit.saveState(STATE.released, 'true');
+
+  phases.enter('report');
+  if (factories.cancelled?.aborted === true) {
+    notes.push('The job was cancelled: running patrols were stopped and their leases released.');
+  }
+  const issues = await reportToBot(factories, inputs, dryRun, {
+    report,
+    table,
+    job,
+    github,
+    witness: claim.witness,
+  });
+  const outputs = tickOutputs(report);
+  for (const [name, value] of Object.entries(outputs)) {
+    kit.info(`output ${name}: ${name === 'report' ? '(the report as JSON)' : value}`);
+    kit.setOutput(name, value);
+  }
+  await kit.writeSummary(
+    renderSummary(report, { notes, runUrl: job.runUrl, ...(issues ? { issues } : {}) }),
+  );
+  phases.close();
+
+  const failure = stepFailure(report, factories.cancelled);
+  if (failure !== null) kit.setFailed(failure);
+  return { report, failure };
+}
+
+interface ClaimContext {
+  env: ActionEnv;
+  factories: ActionFactories;
+  phases: Phases;
+  dryRun: boolean;
+  witness: LedgerWitness;
+  /** Filled with "patrol slot" keys of runs stopped because the job was cancelled. */
+  cancelledRuns: Set<string>;
+}
+
+async function claimAndRun(
+  table: PatrolTable,
+  inputs: ActionInputs,
+  job: JobContext,
+  identity: TickIdentity,
+  github: Connection,
+  context: ClaimContext,
+): Promise<TickReport> {
+  const { kit } = context.factories;
+  const journal = new GrantJournal(newNonce, (nonces) =>
+    kit.saveState(STATE.nonces, JSON.stringify(nonces)),
+  );
+  if (!context.dryRun) {
+    // Saved before the claim can land, so the post step can find the ledger whatever
+    // happens to this process from here on.
+    const saved: SavedLedger = {
+      repository: inputs.lockRepository,
+      ref: ledgerRef(table.id),
+      tick: identity.id,
+    };
+    kit.saveState(STATE.ledger, JSON.stringify(saved));
+  }
+  const shell = context.factories.runner({
+    baseDir: job.workspace,
+    env: patrolEnvironment(context.env),
+  });
+  return runTick(
+    table,
+    {
+      store: context.witness.watch(journal.guard(github.store)),
+      runner: phasedRunner(shell, context),
+      probe: github.probe,
+      identity,
+      log: tickLogger(kit),
+      newNonce: journal.newNonce,
+      watchIntervalMs: inputs.watchIntervalMs,
+      maxParallel: inputs.maxParallel,
+    },
+    {
+      dryRun: context.dryRun,
+      force: inputs.force,
+      configPath: inputs.config,
+      ...(inputs.patrol === undefined ? {} : { patrol: inputs.patrol }),
+    },
+  );
+}
+
+/**
+ * The shell runner, seen from the Action: the first patrol to start ends the claim phase;
+ * a cancelled job stops every patrol (they are then released like any stopped run); each
+ * patrol's output goes to the log, quoted, when it ends.
+ */
+function phasedRunner(shell: PatrolRunner, context: ClaimContext): PatrolRunner {
+  const { kit, cancelled } = context.factories;
+  return {
+    async run(patrol, runContext, lost) {
+      context.phases.enter('run');
+      kit.info(
+        `${patrol.id}: starting for slot ${runContext.slot} ` +
+          `(fencing token #${runContext.fencingToken}${runContext.forced ? ', forced' : ''})`,
+      );
+      const signal = cancelled === undefined ? lost : AbortSignal.any([lost, cancelled]);
+      const result = await shell.run(patrol, runContext, signal);
+      if (result.aborted && cancelled?.aborted === true && !lost.aborted) {
+        context.cancelledRuns.add(`${patrol.id} ${runContext.slot}`);
+      }
+      if (result.output !== '') {
+        kit.info(`${patrol.id}: output${result.outputTruncated ? ' (the end of it)' : ''}:`);
+        kit.quote(result.output);
+      }
+      return result;
+    },
+  };
+}
+
+/** Runs stopped by a cancelled job read "lost-lease" in the engine's terms; say why. */
+function markCancelled(report: TickReport, cancelledRuns: Set<string>): void {
+  for (const p of report.patrols) {
+    if (p.outcome === 'lost-lease' && cancelledRuns.has(`${p.id} ${p.slot ?? ''}`)) {
+      p.reason = 'stopped: the job was cancelled';
+    }
+  }
+}
+
+function logReleases(kit: ActionKit, report: TickReport): void {
+  const runs = report.patrols.filter((p) => RUN_OUTCOMES.includes(p.outcome));
+  if (report.tick.dryRun) kit.info('dry run: nothing was granted, nothing to release');
+  else if (runs.length === 0) kit.info('nothing was granted, nothing to release');
+  for (const p of runs) {
+    kit.info(
+      `${p.id}: recorded ${p.outcome} for slot ${p.slot ?? '-'} ` +
+        `(fencing token #${p.fencingToken ?? '-'}): ${p.reason}`,
+    );
+  }
+  kit.info(`${report.tick.writes} ledger write(s) in this tick`);
+}
+
+async function reportToBot(
+  factories: ActionFactories,
+  inputs: ActionInputs,
+  dryRun: boolean,
+  tick: {
+    report: TickReport;
+    table: PatrolTable;
+    job: JobContext;
+    github: Connection;
+    witness: LedgerWitness;
+  },
+): Promise<ReportOutcome | null> {
+  const { kit, reporter } = factories;
+  if (!inputs.report) return skipReport(kit, 'issue reports are off (input report: false)');
+  if (dryRun) return skipReport(kit, 'dry run: the bot leaves its issues as they are');
+  // A tick that changed nothing in the ledger has nothing new to report, and ticks that
+  // lost a race would otherwise all report at once (each could open the same issue).
+  if (tick.report.tick.writes === 0) {
+    return skipReport(kit, 'the ledger did not change: the bot leaves its issues as they are');
+  }
+  if (reporter === undefined) return skipReport(kit, 'issue reports are not wired in here');
+  try {
+    const outcome = await reporter({
+      report: tick.report,
+      table: tick.table,
+      ledger: tick.witness.latest(),
+      events: tick.witness.events,
+      now: await tick.github.store.now(),
+      octokit: tick.github.octokit,
+      repository: tick.job.repository,
+      runUrl: tick.job.runUrl,
+      log: tickLogger(kit),
+    });
+    if (outcome.written.length === 0 && outcome.failures.length === 0) {
+      kit.info('the bot’s issues were already up to date');
+    }
+    return outcome;
+  } catch (error: unknown) {
+    // The tick itself is done and recorded; the next tick reports again.
+    const failure = `The issue report failed: ${errorMessage(error)}`;
+    kit.warning(failure);
+    return { written: [], failures: [failure] };
+  }
+}
+
+function skipReport(kit: ActionKit, why: string): null {
+  kit.info(why);
+  return null;
+}
+
+function stepFailure(report: TickReport, cancelled: AbortSignal | undefined): string | null {
+  const failed = failedPatrols(report);
+  if (cancelled?.aborted === true) {
+    const stopped = failed.map((p) => p.id).join(', ');
+    return (
+      'The job was cancelled during the tick.' +
+      (stopped === '' ? '' : ` Stopped, recorded and released: ${stopped}.`)
+    );
+  }
+  if (failed.length === 0) return null;
+  const named = failed.map((p) => `${p.id} ${p.outcome} (${p.reason})`).join('; ');
+  return `${failed.length === 1 ? 'A patrol' : `${failed.length} patrols`} did not succeed: ${named}.`;
+}
+
+function modeNotes(job: JobContext, inputs: ActionInputs, readOnly: boolean): string[] {
+  if (readOnly) {
+    return [
+      `This is a ${job.event} event: the table was validated and the tick ran as a dry ` +
+        'run. Nothing was written to the ledger and no patrol ran.',
+    ];
+  }
+  if (inputs.dryRun) return ['Dry run (input dry-run): nothing was written and no patrol ran.'];
+  return [];
+}
+
+/**
+ * Ticks are named by the run that made them. Two jobs of one run with the same id (a
+ * matrix) would share a holder, so the name also carries a few random characters.
+ */
+function tickIdentity(job: JobContext): TickIdentity {
+  const { runId, runAttempt } = job.holder;
+  return {
+    id: `${runId}.${runAttempt}-${randomBytes(3).toString('hex')}`,
+    holder: job.holder,
+    version: VERSION,
+  };
+}
+
+function describeJob(job: JobContext): string {
+  const { repository, runId, runAttempt, job: name } = job.holder;
+  return `${repository} run ${runId} attempt ${runAttempt} job ${name} (${job.event})`;
+}
+
+function describeLedger(inputs: ActionInputs, table: PatrolTable): string {
+  return `${ledgerRef(table.id)} in ${inputs.lockRepository}`;
+}
+
+/**
+ * Patrols run like a `run:` step of the job: they inherit its environment, but not the
+ * Action's inputs (the token among them), its saved state, or the runner's own tokens.
+ */
+export function patrolEnvironment(env: ActionEnv): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (/^(INPUT_|STATE_)/.test(name) || RUNNER_SECRETS.includes(name)) continue;
+    inherited[name] = value;
+  }
+  return inherited;
+}
+
+/** Given to the Action's process by the runner, and not to `run:` steps. */
+const RUNNER_SECRETS = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_RUNTIME_URL',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+];
+
+function tickLogger(kit: ActionKit): TickLogger {
+  return {
+    info: (message) => kit.info(message),
+    warn: (message) => kit.warning(message),
+    debug: (message) => kit.debug(message),
+  };
+}
