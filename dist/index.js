@@ -4028,12 +4028,12 @@ var require_luxon = __commonJS({
             default:
               return null;
           }
-        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info2) => (token) => {
+        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info3) => (token) => {
           const mapped = tokenToField(token);
           if (mapped) {
-            const inversionFactor = info2.isNegativeDuration && mapped !== info2.largestUnit ? invertLargest : 1;
+            const inversionFactor = info3.isNegativeDuration && mapped !== info3.largestUnit ? invertLargest : 1;
             let signDisplay;
-            if (this.opts.signMode === "negativeLargestOnly" && mapped !== info2.largestUnit) {
+            if (this.opts.signMode === "negativeLargestOnly" && mapped !== info3.largestUnit) {
               signDisplay = "never";
             } else if (this.opts.signMode === "all") {
               signDisplay = "always";
@@ -10910,8 +10910,8 @@ var require_CronFileParser = __commonJS({
        * @throws If file cannot be read
        */
       static async parseFile(filePath) {
-        const { readFile: readFile3 } = __require("fs/promises");
-        const data = await readFile3(filePath, "utf8");
+        const { readFile: readFile4 } = __require("fs/promises");
+        const data = await readFile4(filePath, "utf8");
         return _CronFileParser.#parseContent(data);
       }
       /**
@@ -13335,14 +13335,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path3 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path4 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path3 && path3[0] !== "/") {
-          path3 = `/${path3}`;
+        if (path4 && path4[0] !== "/") {
+          path4 = `/${path4}`;
         }
-        return new URL(`${origin}${path3}`);
+        return new URL(`${origin}${path4}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -13826,39 +13826,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path3);
+        debuglog("sending request to %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path3,
+          path4,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path3);
+        debuglog("trailers received from %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path3,
+          path4,
           error63.message
         );
       });
@@ -13907,9 +13907,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path3, origin }
+            request: { method, path: path4, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path3);
+          debuglog("sending request to %s %s/%s", method, origin, path4);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -13975,7 +13975,7 @@ var require_request = __commonJS({
         __name(this, "Request");
       }
       constructor(origin, {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -13990,11 +13990,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path3 !== "string") {
+        if (typeof path4 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path3[0] !== "/" && !(path3.startsWith("http://") || path3.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path3)) {
+        } else if (invalidPathRegex.test(path4)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -14060,7 +14060,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path3, query) : path3;
+        this.path = query ? buildURL(path4, query) : path4;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -18902,7 +18902,7 @@ var require_client_h1 = __commonJS({
     }
     __name(shouldSendContentLength, "shouldSendContentLength");
     function writeH1(client, request2) {
-      const { method, path: path3, host, upgrade, blocking, reset } = request2;
+      const { method, path: path4, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -18983,7 +18983,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path3} HTTP/1.1\r
+      let header = `${method} ${path4} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -19530,7 +19530,7 @@ var require_client_h2 = __commonJS({
     __name(shouldSendContentLength, "shouldSendContentLength");
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path3, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -19627,7 +19627,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path3;
+      headers[HTTP2_HEADER_PATH] = path4;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -19994,9 +19994,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path3 = search ? `${pathname}${search}` : pathname;
+        const path4 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path3;
+        this.opts.path = path4;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -21279,10 +21279,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path3 = "/",
+          path: path4 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path3;
+        opts.path = origin + path4;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -23321,21 +23321,21 @@ var require_mock_utils = __commonJS({
       return true;
     }
     __name(matchHeaders, "matchHeaders");
-    function safeUrl(path3) {
-      if (typeof path3 !== "string") {
-        return path3;
+    function safeUrl(path4) {
+      if (typeof path4 !== "string") {
+        return path4;
       }
-      const pathSegments = path3.split("?");
+      const pathSegments = path4.split("?");
       if (pathSegments.length !== 2) {
-        return path3;
+        return path4;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
     __name(safeUrl, "safeUrl");
-    function matchKey(mockDispatch2, { path: path3, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path3);
+    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path4);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -23359,7 +23359,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path3 }) => matchValue(safeUrl(path3), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4 }) => matchValue(safeUrl(path4), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -23400,9 +23400,9 @@ var require_mock_utils = __commonJS({
     }
     __name(deleteMockDispatch, "deleteMockDispatch");
     function buildKey(opts) {
-      const { path: path3, method, body, headers, query } = opts;
+      const { path: path4, method, body, headers, query } = opts;
       return {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -23724,7 +23724,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -23767,7 +23767,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -23780,7 +23780,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -23823,7 +23823,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -23893,10 +23893,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path3, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path3,
+            Path: path4,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -28872,9 +28872,9 @@ var require_util6 = __commonJS({
       }
     }
     __name(validateCookieValue, "validateCookieValue");
-    function validateCookiePath(path3) {
-      for (let i = 0; i < path3.length; ++i) {
-        const code = path3.charCodeAt(i);
+    function validateCookiePath(path4) {
+      for (let i = 0; i < path4.length; ++i) {
+        const code = path4.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -31870,11 +31870,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path3 = opts.path;
+          let path4 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path3 = `/${path3}`;
+            path4 = `/${path4}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path3);
+          url2 = new URL(util.parseOrigin(url2).origin + path4);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -32026,17 +32026,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path3) {
-      const ctrl = callVisitor(key, node2, visitor, path3);
+    function visit_(key, node2, visitor, path4) {
+      const ctrl = callVisitor(key, node2, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visit_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visit_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path3 = Object.freeze(path3.concat(node2));
+          path4 = Object.freeze(path4.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path3);
+            const ci = visit_(i, node2.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -32047,13 +32047,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path3 = Object.freeze(path3.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path3);
+          const cv = visit_("value", node2.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -32076,17 +32076,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path3) {
-      const ctrl = await callVisitor(key, node2, visitor, path3);
+    async function visitAsync_(key, node2, visitor, path4) {
+      const ctrl = await callVisitor(key, node2, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visitAsync_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visitAsync_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path3 = Object.freeze(path3.concat(node2));
+          path4 = Object.freeze(path4.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path3);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -32097,13 +32097,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path3 = Object.freeze(path3.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path3);
+          const cv = await visitAsync_("value", node2.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -32132,24 +32132,24 @@ var require_visit = __commonJS({
       return visitor;
     }
     __name(initVisitor, "initVisitor");
-    function callVisitor(key, node2, visitor, path3) {
+    function callVisitor(key, node2, visitor, path4) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path3);
+        return visitor(key, node2, path4);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path3);
+        return visitor.Map?.(key, node2, path4);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path3);
+        return visitor.Seq?.(key, node2, path4);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path3);
+        return visitor.Pair?.(key, node2, path4);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path3);
+        return visitor.Scalar?.(key, node2, path4);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path3);
+        return visitor.Alias?.(key, node2, path4);
       return void 0;
     }
     __name(callVisitor, "callVisitor");
-    function replaceNode(key, path3, node2) {
-      const parent = path3[path3.length - 1];
+    function replaceNode(key, path4, node2) {
+      const parent = path4[path4.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -32783,10 +32783,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path3, value) {
+    function collectionFromPath(schema, path4, value) {
       let v = value;
-      for (let i = path3.length - 1; i >= 0; --i) {
-        const k = path3[i];
+      for (let i = path4.length - 1; i >= 0; --i) {
+        const k = path4[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -32806,7 +32806,7 @@ var require_Collection = __commonJS({
       });
     }
     __name(collectionFromPath, "collectionFromPath");
-    var isEmptyPath = /* @__PURE__ */ __name((path3) => path3 == null || typeof path3 === "object" && !!path3[Symbol.iterator]().next().done, "isEmptyPath");
+    var isEmptyPath = /* @__PURE__ */ __name((path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done, "isEmptyPath");
     var Collection2 = class extends Node.NodeBase {
       static {
         __name(this, "Collection");
@@ -32839,11 +32839,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path3, value) {
-        if (isEmptyPath(path3))
+      addIn(path4, value) {
+        if (isEmptyPath(path4))
           this.add(value);
         else {
-          const [key, ...rest] = path3;
+          const [key, ...rest] = path4;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -32857,8 +32857,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        const [key, ...rest] = path3;
+      deleteIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -32872,8 +32872,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        const [key, ...rest] = path3;
+      getIn(path4, keepScalar) {
+        const [key, ...rest] = path4;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -32891,8 +32891,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path3) {
-        const [key, ...rest] = path3;
+      hasIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -32902,8 +32902,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        const [key, ...rest] = path3;
+      setIn(path4, value) {
+        const [key, ...rest] = path4;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -33636,9 +33636,9 @@ var require_log = __commonJS({
   "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
-    function debug2(logLevel, ...messages) {
+    function debug2(logLevel, ...messages2) {
       if (logLevel === "debug")
-        console.log(...messages);
+        console.log(...messages2);
     }
     __name(debug2, "debug");
     function warn(logLevel, warning2) {
@@ -35480,9 +35480,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path3, value) {
+      addIn(path4, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path3, value);
+          this.contents.addIn(path4, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -35557,14 +35557,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        if (Collection2.isEmptyPath(path3)) {
+      deleteIn(path4) {
+        if (Collection2.isEmptyPath(path4)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path3) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -35579,10 +35579,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        if (Collection2.isEmptyPath(path3))
+      getIn(path4, keepScalar) {
+        if (Collection2.isEmptyPath(path4))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -35593,10 +35593,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path3) {
-        if (Collection2.isEmptyPath(path3))
+      hasIn(path4) {
+        if (Collection2.isEmptyPath(path4))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -35613,13 +35613,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        if (Collection2.isEmptyPath(path3)) {
+      setIn(path4, value) {
+        if (Collection2.isEmptyPath(path4)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path3), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path4), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path3, value);
+          this.contents.setIn(path4, value);
         }
       }
       /**
@@ -37632,9 +37632,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path3) => {
+    visit3.itemAtPath = (cst, path4) => {
       let item = cst;
-      for (const [field2, index] of path3) {
+      for (const [field2, index] of path4) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -37643,23 +37643,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path3) => {
-      const parent = visit3.itemAtPath(cst, path3.slice(0, -1));
-      const field2 = path3[path3.length - 1][0];
+    visit3.parentCollection = (cst, path4) => {
+      const parent = visit3.itemAtPath(cst, path4.slice(0, -1));
+      const field2 = path4[path4.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path3, item, visitor) {
-      let ctrl = visitor(item, path3);
+    function _visit(path4, item, visitor) {
+      let ctrl = visitor(item, path4);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path3.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path4.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -37670,10 +37670,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path3);
+            ctrl = ctrl(item, path4);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
     }
     __name(_visit, "_visit");
     exports.visit = visit3;
@@ -40982,17 +40982,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path3 = requestOptions.url.replace(options.baseUrl, "");
+    const path4 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path3} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path4} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error63) => {
       const requestId = error63.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path3} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path4} - ${error63.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error63;
     });
@@ -43594,11 +43594,11 @@ async function errorRequest(state, octokit, error63, options) {
 __name(errorRequest, "errorRequest");
 async function wrapRequest(state, octokit, request2, options) {
   const limiter = new import_light.default();
-  limiter.on("failed", function(error63, info2) {
+  limiter.on("failed", function(error63, info3) {
     const maxRetries = ~~error63.request.request?.retries;
     const after = ~~error63.request.request?.retryAfter;
-    options.request.retryCount = info2.retryCount + 1;
-    if (maxRetries > info2.retryCount) {
+    options.request.retryCount = info3.retryCount + 1;
+    if (maxRetries > info3.retryCount) {
       return after * state.retryAfterBaseValue;
     }
   });
@@ -43725,7 +43725,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path3) => path3.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path4) => path4.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -43826,8 +43826,8 @@ function throttling(octokit, octokitOptions) {
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
-    state.retryLimiter.on("failed", async function(error63, info2) {
-      const [state2, request2, options] = info2.args;
+    state.retryLimiter.on("failed", async function(error63, info3) {
+      const [state2, request2, options] = info3.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
       if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
@@ -46919,8 +46919,384 @@ __name(describeUpdate, "describeUpdate");
 
 // src/report/pull-request.ts
 import { execFile } from "node:child_process";
+import { lstat, readFile as readFile2, readlink } from "node:fs/promises";
+import path2 from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile);
+var BranchRefError = class extends Error {
+  constructor(branch2, problem) {
+    super(`branch ${branch2} ${problem === "exists" ? "already exists" : "does not exist"}`);
+    this.branch = branch2;
+    this.problem = problem;
+  }
+  branch;
+  problem;
+  static {
+    __name(this, "BranchRefError");
+  }
+  name = "BranchRefError";
+};
+var PullRequestExistsError = class extends Error {
+  static {
+    __name(this, "PullRequestExistsError");
+  }
+  name = "PullRequestExistsError";
+};
+var PullRequestConfigError = class extends Error {
+  static {
+    __name(this, "PullRequestConfigError");
+  }
+  name = "PullRequestConfigError";
+};
+async function proposeChanges(input2) {
+  const spec = input2.patrol.pullRequest;
+  if (spec === void 0) return { action: "none" };
+  const { host } = input2;
+  const log = input2.log ?? silentLog;
+  const base2 = spec.base ?? await host.defaultBranch();
+  if (spec.branch === base2) {
+    throw new PullRequestConfigError(
+      `patrol ${input2.patrol.id}: pull-request branch ${spec.branch} is the base branch; the bot never commits to it`
+    );
+  }
+  const pulls = await host.findPulls(spec.branch);
+  const open3 = pulls.find((p) => p.state === "open") ?? null;
+  const baseHead = await host.branchHead(base2);
+  if (baseHead === null) throw new PullRequestConfigError(`base branch ${base2} does not exist`);
+  const baseTree = (await host.commit(baseHead)).tree;
+  const tree = input2.changes.length === 0 ? baseTree : await buildTree(host, baseTree, input2.changes);
+  if (tree === baseTree) {
+    if (open3 === null) return { action: "none" };
+    await host.comment(open3.number, closingComment(input2));
+    await host.closePull(open3.number);
+    log.info(`${input2.patrol.id}: closed pull request #${open3.number}, its change is gone`);
+    return { action: "closed", number: open3.number, url: open3.url };
+  }
+  const files = input2.changes.map((c) => c.path).sort();
+  const branchHead = await host.branchHead(spec.branch);
+  const same = branchHead !== null && await sameChange(host, branchHead, tree, baseHead);
+  if (same && open3 !== null) {
+    return { action: "unchanged", number: open3.number, url: open3.url, files };
+  }
+  const declined = same ? pulls.find((p) => p.state === "closed" && p.headSha === branchHead) : void 0;
+  if (declined !== void 0) {
+    return { action: "declined", number: declined.number, url: declined.url };
+  }
+  if (!same) {
+    const commit = await host.createCommit(commitMessage(input2, files), tree, [baseHead]);
+    await setBranch(host, spec.branch, commit, branchHead === null);
+  }
+  const title = spec.title;
+  const body = pullBody(input2, files);
+  if (open3 !== null) return update(host, open3, { title, body }, files);
+  try {
+    const created = await host.createPull({ title, body, branch: spec.branch, base: base2 });
+    await labelPull(host, created.number, spec.labels, log);
+    log.info(`${input2.patrol.id}: opened pull request #${created.number}`);
+    return { action: "created", number: created.number, url: created.url, files };
+  } catch (error63) {
+    if (!(error63 instanceof PullRequestExistsError)) throw error63;
+    const raced = (await host.findPulls(spec.branch)).find((p) => p.state === "open");
+    if (raced === void 0) throw error63;
+    return update(host, raced, { title, body }, files);
+  }
+}
+__name(proposeChanges, "proposeChanges");
+async function update(host, pull, wanted, files) {
+  if (pull.title !== wanted.title || pull.body !== wanted.body) {
+    await host.updatePull(pull.number, wanted);
+  }
+  return { action: "updated", number: pull.number, url: pull.url, files };
+}
+__name(update, "update");
+async function buildTree(host, baseTree, changes) {
+  const entries = [];
+  for (const change of [...changes].sort((a, b) => a.path < b.path ? -1 : 1)) {
+    if (change.kind === "delete") {
+      entries.push({ path: change.path, mode: "100644", sha: null });
+      continue;
+    }
+    entries.push({
+      path: change.path,
+      mode: change.mode,
+      sha: await host.createBlob(change.content)
+    });
+  }
+  return host.createTree(baseTree, entries);
+}
+__name(buildTree, "buildTree");
+async function sameChange(host, head, tree, baseHead) {
+  const commit = await host.commit(head);
+  return commit.tree === tree && commit.parents.length === 1 && commit.parents[0] === baseHead;
+}
+__name(sameChange, "sameChange");
+async function setBranch(host, branch2, sha, create) {
+  try {
+    if (create) await host.createBranch(branch2, sha);
+    else await host.forceBranch(branch2, sha);
+  } catch (error63) {
+    if (!(error63 instanceof BranchRefError)) throw error63;
+    if (error63.problem === "exists") await host.forceBranch(branch2, sha);
+    else await host.createBranch(branch2, sha);
+  }
+}
+__name(setBranch, "setBranch");
+async function labelPull(host, number4, labels, log) {
+  if (labels.length === 0) return;
+  try {
+    await host.addLabels(number4, labels);
+  } catch (error63) {
+    const message = error63 instanceof Error ? error63.message : String(error63);
+    log.warn(`pull request #${number4}: labels ${labels.join(", ")} not added (${message})`);
+  }
+}
+__name(labelPull, "labelPull");
+function commitMessage(input2, files) {
+  return `${input2.patrol.pullRequest?.title ?? input2.patrol.id}
+
+Changed by patrol ${input2.patrol.id} (table ${input2.table.id}) in its run for slot ${input2.run.slot}, lease ${input2.run.fencingToken}: ${files.length} file(s).
+`;
+}
+__name(commitMessage, "commitMessage");
+function pullBody(input2, files) {
+  const spec = input2.patrol.pullRequest;
+  const shown = files.slice(0, 50).map((f) => `- ${cellCode(f)}`);
+  if (files.length > shown.length) shown.push(`- and ${files.length - shown.length} more`);
+  const runText = link("its run", input2.run.url);
+  return [
+    spec?.body ?? "",
+    "---",
+    `Proposed by Cronwarden from patrol ${cellCode(input2.patrol.id)} (table ${cellCode(input2.table.id)}), after ${runText} for slot ${formatInstant(input2.run.slot)} (lease ${input2.run.fencingToken}). Later runs update this pull request; it is closed if a run no longer changes anything.`,
+    "<details><summary>Files changed</summary>",
+    neutraliseMentions(shown.join("\n")),
+    "</details>",
+    ""
+  ].filter((part2, i) => i > 0 || part2 !== "").join("\n\n");
+}
+__name(pullBody, "pullBody");
+function closingComment(input2) {
+  return `The run of ${cellCode(input2.patrol.id)} for slot ${formatInstant(input2.run.slot)} (lease ${input2.run.fencingToken}) changed nothing, so this change is no longer needed. Closing.
+`;
+}
+__name(closingComment, "closingComment");
+async function workspaceChanges(directory, options = {}) {
+  const env = {
+    ...process.env,
+    GIT_DIR: void 0,
+    GIT_WORK_TREE: void 0,
+    GIT_INDEX_FILE: void 0
+  };
+  const root = (await run("git", ["rev-parse", "--show-toplevel"], { cwd: directory, env })).stdout.trim();
+  const { stdout } = await run(
+    "git",
+    ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"],
+    { cwd: root, env, maxBuffer: 64 * 1024 * 1024 }
+  );
+  const ignore = options.ignore ?? [];
+  const changes = [];
+  for (const file2 of changedPaths(stdout)) {
+    if (ignore.some((prefix) => file2 === prefix || file2.startsWith(prefix))) continue;
+    const change = await readChange(root, file2);
+    if (change !== null) changes.push(change);
+  }
+  return changes;
+}
+__name(workspaceChanges, "workspaceChanges");
+function changedPaths(porcelain) {
+  const paths = [];
+  const fields = porcelain.split("\0");
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i];
+    if (entry.length < 4) continue;
+    const status = entry.slice(0, 2);
+    paths.push(entry.slice(3));
+    if (status.includes("R") || status.includes("C")) paths.push(fields[++i]);
+  }
+  return [...new Set(paths)].sort();
+}
+__name(changedPaths, "changedPaths");
+async function readChange(root, file2) {
+  const full = path2.join(root, file2);
+  let stat3;
+  try {
+    stat3 = await lstat(full);
+  } catch (error63) {
+    if (error63.code === "ENOENT") return { path: file2, kind: "delete" };
+    throw error63;
+  }
+  if (stat3.isSymbolicLink()) {
+    return {
+      path: file2,
+      kind: "write",
+      mode: "120000",
+      content: Buffer.from(await readlink(full))
+    };
+  }
+  if (!stat3.isFile()) return null;
+  const mode = (stat3.mode & 73) !== 0 ? "100755" : "100644";
+  return { path: file2, kind: "write", mode, content: await readFile2(full) };
+}
+__name(readChange, "readChange");
+
+// src/report/github-pull-host.ts
+var PULL_MESSAGES = {
+  pullExists: "a pull request already exists",
+  refMissing: "reference does not exist"
+};
+function messages(error63) {
+  const data = error63.response?.data;
+  const list = Array.isArray(data?.errors) ? data.errors : [];
+  return [data?.message, ...list.map((e) => e?.message)].filter((m) => typeof m === "string").map((m) => m.toLowerCase());
+}
+__name(messages, "messages");
+function says(error63, status, text) {
+  return httpFailure(error63)?.status === status && messages(error63).some((m) => m.includes(text));
+}
+__name(says, "says");
+var GithubPullRequestHost = class {
+  constructor(octokit, where) {
+    this.octokit = octokit;
+    this.owner = where.owner;
+    this.repo = where.repo;
+  }
+  octokit;
+  static {
+    __name(this, "GithubPullRequestHost");
+  }
+  owner;
+  repo;
+  get where() {
+    return { owner: this.owner, repo: this.repo };
+  }
+  async defaultBranch() {
+    const { data } = await this.octokit.rest.repos.get(this.where);
+    return data.default_branch;
+  }
+  async branchHead(branch2) {
+    try {
+      const { data } = await this.octokit.rest.git.getRef({
+        ...this.where,
+        ref: `heads/${branch2}`
+      });
+      return data.object.sha;
+    } catch (error63) {
+      if (httpFailure(error63)?.status === 404) return null;
+      throw error63;
+    }
+  }
+  async commit(sha) {
+    const { data } = await this.octokit.rest.git.getCommit({ ...this.where, commit_sha: sha });
+    return { tree: data.tree.sha, parents: data.parents.map((p) => p.sha) };
+  }
+  async createBlob(content) {
+    try {
+      const { data } = await this.octokit.rest.git.createBlob({
+        ...this.where,
+        content: content.toString("base64"),
+        encoding: "base64"
+      });
+      return data.sha;
+    } catch (error63) {
+      explain(error63, "contents: write", "write a file to the repository");
+    }
+  }
+  async createTree(baseTree, changes) {
+    const { data } = await this.octokit.rest.git.createTree({
+      ...this.where,
+      base_tree: baseTree,
+      tree: changes.map((c) => ({ path: c.path, mode: c.mode, type: "blob", sha: c.sha }))
+    });
+    return data.sha;
+  }
+  async createCommit(message, tree, parents) {
+    const { data } = await this.octokit.rest.git.createCommit({
+      ...this.where,
+      message,
+      tree,
+      parents
+    });
+    return data.sha;
+  }
+  async createBranch(branch2, sha) {
+    try {
+      await this.octokit.rest.git.createRef({ ...this.where, ref: `refs/heads/${branch2}`, sha });
+    } catch (error63) {
+      if (says(error63, 422, GITHUB_MESSAGES.refExists)) throw new BranchRefError(branch2, "exists");
+      explain(error63, "contents: write", `create branch ${branch2}`);
+    }
+  }
+  async forceBranch(branch2, sha) {
+    try {
+      await this.octokit.rest.git.updateRef({
+        ...this.where,
+        ref: `heads/${branch2}`,
+        sha,
+        force: true
+      });
+    } catch (error63) {
+      if (says(error63, 422, PULL_MESSAGES.refMissing) || httpFailure(error63)?.status === 404) {
+        throw new BranchRefError(branch2, "missing");
+      }
+      explain(error63, "contents: write", `update branch ${branch2}`);
+    }
+  }
+  async findPulls(branch2) {
+    const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, {
+      ...this.where,
+      state: "all",
+      head: `${this.owner}:${branch2}`,
+      sort: "created",
+      direction: "desc",
+      per_page: 100
+    });
+    return pulls.map(info);
+  }
+  async createPull(p) {
+    try {
+      const { data } = await this.octokit.rest.pulls.create({
+        ...this.where,
+        title: p.title,
+        body: p.body,
+        head: p.branch,
+        base: p.base
+      });
+      return info(data);
+    } catch (error63) {
+      if (says(error63, 422, PULL_MESSAGES.pullExists)) {
+        throw new PullRequestExistsError(`a pull request for ${p.branch} is open already`);
+      }
+      explain(error63, "pull-requests: write", "open a pull request");
+    }
+  }
+  async updatePull(number4, p) {
+    const { data } = await this.octokit.rest.pulls.update({
+      ...this.where,
+      pull_number: number4,
+      ...p
+    });
+    return info(data);
+  }
+  async closePull(number4) {
+    await this.octokit.rest.pulls.update({ ...this.where, pull_number: number4, state: "closed" });
+  }
+  async comment(number4, body) {
+    await this.octokit.rest.issues.createComment({ ...this.where, issue_number: number4, body });
+  }
+  async addLabels(number4, labels) {
+    await this.octokit.rest.issues.addLabels({ ...this.where, issue_number: number4, labels });
+  }
+};
+function info(data) {
+  return {
+    number: data.number,
+    url: data.html_url,
+    title: data.title,
+    body: data.body ?? "",
+    state: data.state === "closed" ? "closed" : "open",
+    headSha: data.head.sha ?? ""
+  };
+}
+__name(info, "info");
 
 // src/report/index.ts
 var DEFAULT_LABELS = {
@@ -47632,7 +48008,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat, mkdir, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs2.promises;
+var { chmod, copyFile, lstat: lstat2, mkdir, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -47679,10 +48055,10 @@ function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 __name(warning, "warning");
-function info(message) {
+function info2(message) {
   process.stdout.write(message + os4.EOL);
 }
-__name(info, "info");
+__name(info2, "info");
 function startGroup(name) {
   issue("group", name);
 }
@@ -47703,7 +48079,7 @@ __name(saveState, "saveState");
 // src/action/kit.ts
 function coreKit(env) {
   return {
-    info: /* @__PURE__ */ __name((message) => info(message), "info"),
+    info: /* @__PURE__ */ __name((message) => info2(message), "info"),
     debug: /* @__PURE__ */ __name((message) => debug(message), "debug"),
     warning: /* @__PURE__ */ __name((message, at) => warning(message, at), "warning"),
     error: /* @__PURE__ */ __name((message, at) => error(message, at), "error"),
@@ -47719,9 +48095,9 @@ function coreKit(env) {
     },
     quote(text) {
       const token = randomBytes2(16).toString("hex");
-      info(`::stop-commands::${token}`);
-      info(text.replace(/\n$/, ""));
-      info(`::${token}::`);
+      info2(`::stop-commands::${token}`);
+      info2(text.replace(/\n$/, ""));
+      info2(`::${token}::`);
     }
   };
 }
@@ -47888,10 +48264,10 @@ var LedgerConflictError = class extends Error {
 async function updateLedger(store, ref, decide, policy = defaultRetryPolicy) {
   for (let attempt2 = 0; attempt2 < policy.attempts; attempt2++) {
     const snapshot = await readLedger(store, ref);
-    const update = decide(snapshot);
-    if (update.write === null) return { value: update.value, tip: snapshot.tip, writes: 0 };
-    const result = await writeLedger(store, ref, snapshot, update.write);
-    if (result.ok) return { value: update.value, tip: result.tip, writes: 1 };
+    const update2 = decide(snapshot);
+    if (update2.write === null) return { value: update2.value, tip: snapshot.tip, writes: 0 };
+    const result = await writeLedger(store, ref, snapshot, update2.write);
+    if (result.ok) return { value: update2.value, tip: result.tip, writes: 1 };
     await backoff(policy, attempt2);
   }
   throw new LedgerConflictError(ref, policy.attempts);
@@ -49006,7 +49382,7 @@ function secondaryWaitSeconds(env) {
 __name(secondaryWaitSeconds, "secondaryWaitSeconds");
 
 // src/config/load.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 
 // src/config/duration.ts
 var DurationError = class extends Error {
@@ -49070,7 +49446,7 @@ function lowerFirst(text) {
 __name(lowerFirst, "lowerFirst");
 
 // src/config/schema.ts
-import path2 from "node:path";
+import path3 from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -49916,10 +50292,10 @@ function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
 __name(cloneDef, "cloneDef");
-function getElementAtPath(obj, path3) {
-  if (!path3)
+function getElementAtPath(obj, path4) {
+  if (!path4)
     return obj;
-  return path3.reduce((acc, key) => acc?.[key], obj);
+  return path4.reduce((acc, key) => acc?.[key], obj);
 }
 __name(getElementAtPath, "getElementAtPath");
 function promiseAllObject(promisesObj) {
@@ -50285,11 +50661,11 @@ function explicitlyAborted(x, startIndex = 0) {
   return false;
 }
 __name(explicitlyAborted, "explicitlyAborted");
-function prefixIssues(path3, issues) {
+function prefixIssues(path4, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path3);
+    iss.path.unshift(path4);
     return iss;
   });
 }
@@ -50799,16 +51175,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 __name(flattenError, "flattenError");
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = /* @__PURE__ */ __name((error64, path3 = []) => {
+  const processError = /* @__PURE__ */ __name((error64, path4 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path3, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path4, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path3, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path3, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
       } else {
-        const fullpath = [...path3, ...issue3.path];
+        const fullpath = [...path4, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -50848,17 +51224,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 __name(formatError, "formatError");
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = /* @__PURE__ */ __name((error64, path3 = []) => {
+  const processError = /* @__PURE__ */ __name((error64, path4 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path3, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path4, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path3, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path3, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path4, ...issue3.path]);
       } else {
-        const fullpath = [...path3, ...issue3.path];
+        const fullpath = [...path4, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -50898,8 +51274,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 __name(treeifyError, "treeifyError");
 function toDotPath(_path) {
   const segs = [];
-  const path3 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path3) {
+  const path4 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path4) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -68571,13 +68947,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path3 = ref.slice(1).split("/").filter(Boolean);
-  if (path3.length === 0) {
+  const path4 = ref.slice(1).split("/").filter(Boolean);
+  if (path4.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path3[0] === defsKey) {
-    const key = path3[1] === void 0 ? void 0 : decodeJSONPointerSegment(path3[1]);
+  if (path4[0] === defsKey) {
+    const key = path4[1] === void 0 ? void 0 : decodeJSONPointerSegment(path4[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -69514,8 +69890,8 @@ function envValueMessage(issue3) {
 }
 __name(envValueMessage, "envValueMessage");
 function isInsideRepository(dir) {
-  if (dir.trim() === "" || path2.posix.isAbsolute(dir) || path2.win32.isAbsolute(dir)) return false;
-  const normal = path2.posix.normalize(dir.replaceAll("\\", "/"));
+  if (dir.trim() === "" || path3.posix.isAbsolute(dir) || path3.win32.isAbsolute(dir)) return false;
+  const normal = path3.posix.normalize(dir.replaceAll("\\", "/"));
   return normal !== ".." && !normal.startsWith("../");
 }
 __name(isInsideRepository, "isInsideRepository");
@@ -69795,10 +70171,10 @@ function checkUniqueId(id, index, firstIndexOfId, source, findings) {
   );
 }
 __name(checkUniqueId, "checkUniqueId");
-function checkZone(zone, path3, source, findings) {
+function checkZone(zone, path4, source, findings) {
   if (typeof zone !== "string") return void 0;
   if (isValidTimeZone(zone)) return zone;
-  findings.errors.push(source.problemAtPath(path3, unknownZoneMessage(zone)));
+  findings.errors.push(source.problemAtPath(path4, unknownZoneMessage(zone)));
   return void 0;
 }
 __name(checkZone, "checkZone");
@@ -69821,26 +70197,26 @@ function cityOf(zone) {
   return zone.slice(zone.lastIndexOf("/") + 1);
 }
 __name(cityOf, "cityOf");
-function checkCron(expression, timezone, path3, source, findings) {
+function checkCron(expression, timezone, path4, source, findings) {
   if (typeof expression !== "string" || expression.trim() === "") return;
   try {
     const { warnings } = checkSchedule({ expression, timezone });
     for (const warning2 of warnings) {
-      findings.warnings.push(source.problemAtPath(path3, lowerFirst(warning2)));
+      findings.warnings.push(source.problemAtPath(path4, lowerFirst(warning2)));
     }
   } catch (error63) {
     if (!(error63 instanceof ScheduleError)) throw error63;
-    findings.errors.push(source.problemAtPath(path3, lowerFirst(error63.message)));
+    findings.errors.push(source.problemAtPath(path4, lowerFirst(error63.message)));
   }
 }
 __name(checkCron, "checkCron");
-function warnAboutTimeout(timeout, path3, source, findings) {
+function warnAboutTimeout(timeout, path4, source, findings) {
   if (typeof timeout !== "string") return;
   const ms = durationOrZero(timeout);
   if (ms <= HOSTED_JOB_LIMIT_MS || ms > LONGEST_DURATION_MS) return;
   findings.warnings.push(
     source.problemAtPath(
-      path3,
+      path4,
       `\`timeout\` ${timeout} is longer than 6h, when GitHub stops a job on a GitHub-hosted runner; only a self-hosted runner lets a patrol run that long`
     )
   );
@@ -69933,8 +70309,8 @@ function ownerOf(objectPath) {
   return objectPath.at(-1) === "pull-request" ? "`pull-request`" : "a patrol";
 }
 __name(ownerOf, "ownerOf");
-function pathKey(path3) {
-  return path3.map(String).join("\0");
+function pathKey(path4) {
+  return path4.map(String).join("\0");
 }
 __name(pathKey, "pathKey");
 
@@ -69970,14 +70346,14 @@ var TableSource = class {
    * A problem at the node `path` leads to. Where the path leaves the file (a missing key) it
    * lands on the nearest node that exists, which is the mapping that lacks the key.
    */
-  problemAtPath(path3, message, anchor2 = "value") {
-    return this.problemAtNode(this.nodeAt(path3, anchor2), message);
+  problemAtPath(path4, message, anchor2 = "value") {
+    return this.problemAtNode(this.nodeAt(path4, anchor2), message);
   }
   /** The node at `path`, or the deepest node on the way there. */
-  nodeAt(path3, anchor2 = "value") {
+  nodeAt(path4, anchor2 = "value") {
     let node2 = this.doc.contents;
-    for (const [index, segment] of path3.entries()) {
-      const last = index === path3.length - 1;
+    for (const [index, segment] of path4.entries()) {
+      const last = index === path4.length - 1;
       if ((0, import_yaml.isMap)(node2)) {
         const pair = findPair(node2.items, segment);
         if (pair === void 0) return node2;
@@ -70091,12 +70467,12 @@ __name(withoutPosition, "withoutPosition");
 
 // src/config/load.ts
 var DEFAULT_CONFIG_PATH = ".github/cronwarden.yml";
-async function loadTable(path3) {
-  return parseTable(await readTableText(path3), path3);
+async function loadTable(path4) {
+  return parseTable(await readTableText(path4), path4);
 }
 __name(loadTable, "loadTable");
-function parseTable(text, path3) {
-  const source = new TableSource(text, path3);
+function parseTable(text, path4) {
+  const source = new TableSource(text, path4);
   const read = source.read();
   if (!read.checkable) throw invalid(read.errors, read.warnings);
   if (read.data === null || read.data === void 0) {
@@ -70109,14 +70485,14 @@ function parseTable(text, path3) {
   const errors = [...read.errors, ...schemaErrors, ...findings.errors];
   const warnings = [...read.warnings, ...findings.warnings];
   if (!parsed.success || errors.length > 0) throw invalid(errors, warnings);
-  return { table: normalize(parsed.data, path3), warnings: sortProblems(warnings) };
+  return { table: normalize(parsed.data, path4), warnings: sortProblems(warnings) };
 }
 __name(parseTable, "parseTable");
-async function readTableText(path3) {
+async function readTableText(path4) {
   try {
-    return await readFile2(path3, "utf8");
+    return await readFile3(path4, "utf8");
   } catch (error63) {
-    throw new ConfigError([{ file: path3, line: 0, col: 0, message: readFailure(error63) }]);
+    throw new ConfigError([{ file: path4, line: 0, col: 0, message: readFailure(error63) }]);
   }
 }
 __name(readTableText, "readTableText");
@@ -70132,10 +70508,10 @@ function invalid(errors, warnings) {
   return new ConfigError(sortProblems(errors), sortProblems(warnings));
 }
 __name(invalid, "invalid");
-function normalize(raw, path3) {
+function normalize(raw, path4) {
   return {
     id: raw.id,
-    path: path3,
+    path: path4,
     timezone: raw.timezone,
     patrols: raw.patrols.map((patrol) => normalizePatrol(patrol, raw.timezone))
   };
@@ -70374,6 +70750,76 @@ var Phases = class {
     this.current = null;
   }
 };
+
+// src/action/pull-requests.ts
+import { execFile as execFile2 } from "node:child_process";
+import { rm as rm2 } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify as promisify2 } from "node:util";
+var git = promisify2(execFile2);
+async function pullRequestFollowUp(wiring) {
+  const proposing = wiring.table.patrols.some((p) => p.pullRequest !== void 0);
+  const before = proposing ? await changedBefore(wiring) : /* @__PURE__ */ new Set();
+  const [owner = "", repo = ""] = wiring.repository.split("/");
+  const host = new GithubPullRequestHost(wiring.octokit, { owner, repo });
+  return async (patrol, context) => {
+    if (patrol.pullRequest === void 0) return null;
+    const changes = (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path));
+    try {
+      const result = await proposeChanges({
+        table: wiring.table,
+        patrol,
+        changes,
+        host,
+        run: { slot: context.slot, fencingToken: context.fencingToken, url: wiring.runUrl },
+        log: wiring.log
+      });
+      return describeProposal(result);
+    } finally {
+      await putBack(wiring.workspace, changes);
+    }
+  };
+}
+__name(pullRequestFollowUp, "pullRequestFollowUp");
+async function changedBefore(wiring) {
+  try {
+    return new Set((await workspaceChanges(wiring.workspace)).map((c) => c.path));
+  } catch (error63) {
+    wiring.log.warn(
+      `the workspace is not a git checkout, so patrols cannot propose pull requests (${error63 instanceof Error ? error63.message : String(error63)})`
+    );
+    return /* @__PURE__ */ new Set();
+  }
+}
+__name(changedBefore, "changedBefore");
+async function putBack(workspace, changes) {
+  if (changes.length === 0) return;
+  const { stdout } = await git("git", ["rev-parse", "--show-toplevel"], { cwd: workspace });
+  const root = stdout.trim();
+  const paths = changes.map((c) => c.path);
+  const tracked2 = (await git("git", ["ls-files", "-z", "--", ...paths], { cwd: root })).stdout.split("\0").filter((p) => p !== "");
+  if (tracked2.length > 0) await git("git", ["checkout", "HEAD", "--", ...tracked2], { cwd: root });
+  const created = paths.filter((p) => !tracked2.includes(p));
+  await Promise.all(created.map((p) => rm2(join(root, p), { force: true })));
+}
+__name(putBack, "putBack");
+function describeProposal(result) {
+  switch (result.action) {
+    case "none":
+      return null;
+    case "created":
+      return `opened pull request #${result.number} (${result.files.length} file(s))`;
+    case "updated":
+      return `updated pull request #${result.number} (${result.files.length} file(s))`;
+    case "unchanged":
+      return `pull request #${result.number} already proposes this change`;
+    case "closed":
+      return `closed pull request #${result.number}: the run changed nothing`;
+    case "declined":
+      return `pull request #${result.number} with this change was closed by someone; not proposed again`;
+  }
+}
+__name(describeProposal, "describeProposal");
 
 // src/action/ledger-witness.ts
 var LedgerWitness = class {
@@ -70732,6 +71178,7 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
     };
     kit.saveState(STATE2.ledger, JSON.stringify(saved));
   }
+  const afterRun = await proposals(table2, job, github, context);
   const shell = context.factories.runner({
     baseDir: job.workspace,
     env: patrolEnvironment(context.env)
@@ -70745,6 +71192,7 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
       identity,
       log: tickLogger(kit),
       newNonce: journal.newNonce,
+      ...afterRun === null ? {} : { afterRun },
       watchIntervalMs: inputs.watchIntervalMs,
       maxParallel: inputs.maxParallel
     },
@@ -70757,6 +71205,18 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
   );
 }
 __name(claimAndRun, "claimAndRun");
+async function proposals(table2, job, github, context) {
+  if (context.dryRun || !table2.patrols.some((p) => p.pullRequest !== void 0)) return null;
+  return pullRequestFollowUp({
+    table: table2,
+    octokit: github.octokit,
+    repository: job.repository,
+    workspace: job.workspace,
+    runUrl: job.runUrl,
+    log: tickLogger(context.factories.kit)
+  });
+}
+__name(proposals, "proposals");
 function phasedRunner(shell, context) {
   const { kit, cancelled: cancelled2 } = context.factories;
   return {

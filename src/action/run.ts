@@ -4,7 +4,7 @@ import type { TickIdentity } from '../ledger/plan.js';
 import type { ShellPatrolRunnerOptions } from '../run/patrol-runner.js';
 import { ledgerRef } from '../tick/ledger-io.js';
 import { newNonce, runTick } from '../tick/tick.js';
-import type { PatrolRunner, TickLogger, TickReport } from '../tick/types.js';
+import type { PatrolRunner, TickDeps, TickLogger, TickReport } from '../tick/types.js';
 import { VERSION } from '../version.js';
 import { connect, type ClientFactory, type Connection } from './connect.js';
 import { isPullRequestEvent, readJobContext, type JobContext } from './context.js';
@@ -13,6 +13,7 @@ import { GrantJournal } from './grant-journal.js';
 import { parseInputs, type ActionEnv, type ActionInputs } from './inputs.js';
 import type { ActionKit } from './kit.js';
 import { Phases } from './phases.js';
+import { pullRequestFollowUp } from './pull-requests.js';
 import { LedgerWitness } from './ledger-witness.js';
 import type { ReportOutcome, TickReporter } from './report-seam.js';
 import { STATE, type SavedLedger } from './state.js';
@@ -155,6 +156,7 @@ async function claimAndRun(
     };
     kit.saveState(STATE.ledger, JSON.stringify(saved));
   }
+  const afterRun = await proposals(table, job, github, context);
   const shell = context.factories.runner({
     baseDir: job.workspace,
     env: patrolEnvironment(context.env),
@@ -168,6 +170,7 @@ async function claimAndRun(
       identity,
       log: tickLogger(kit),
       newNonce: journal.newNonce,
+      ...(afterRun === null ? {} : { afterRun }),
       watchIntervalMs: inputs.watchIntervalMs,
       maxParallel: inputs.maxParallel,
     },
@@ -178,6 +181,24 @@ async function claimAndRun(
       ...(inputs.patrol === undefined ? {} : { patrol: inputs.patrol }),
     },
   );
+}
+
+/** The pull-request follow-up, when a patrol of the table proposes its changes. */
+async function proposals(
+  table: PatrolTable,
+  job: JobContext,
+  github: Connection,
+  context: ClaimContext,
+): Promise<TickDeps['afterRun'] | null> {
+  if (context.dryRun || !table.patrols.some((p) => p.pullRequest !== undefined)) return null;
+  return pullRequestFollowUp({
+    table,
+    octokit: github.octokit,
+    repository: job.repository,
+    workspace: job.workspace,
+    runUrl: job.runUrl,
+    log: tickLogger(context.factories.kit),
+  });
 }
 
 /**

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -39,6 +42,18 @@ afterEach(async () => {
   await emu.close();
   await Promise.all(workspaces.splice(0).map(removeWorkspace));
 });
+
+/** Make the workspace a checkout: a git repository with the table committed. */
+async function commitWorkspace(ws: string): Promise<void> {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+      cwd: ws,
+      stdio: 'ignore',
+    });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'the table');
+}
 
 async function newWorkspace(table: string): Promise<string> {
   const ws = await workspace(table);
@@ -188,5 +203,44 @@ describe('the post step', () => {
     expect(state?.lease).toBeNull();
     expect(state?.lastRun?.outcome).toBe('lost-lease');
     expect(result.summary).toContain('stopped: the job was cancelled');
+  }, 60_000);
+});
+
+describe('patrols that propose pull requests', () => {
+  const table = [
+    `id: ${TABLE_ID}`,
+    'patrols:',
+    '  - id: refresh',
+    "    schedule: '0 3 * * *'",
+    '    run: echo "refreshed for $CRONWARDEN_SLOT" > data.txt',
+    '    timeout: 1m',
+    '    pull-request:',
+    '      branch: cronwarden/refresh',
+    '      title: Refresh the data',
+    '',
+  ].join('\n');
+
+  it('proposes the files the run changed, and only those, then puts the workspace back', async () => {
+    const ws = await newWorkspace(table);
+    await commitWorkspace(ws);
+    await writeFile(join(ws, 'notes.txt'), 'written by an earlier step\n');
+
+    const tick = await runStep(emu, ws, {
+      runId: 501,
+      inputs: { patrol: 'refresh', force: 'true' },
+    });
+
+    expect(tick.code).toBe(0);
+    expect(emu.pulls(REPO).map((p) => [p.title, p.head, p.state])).toEqual([
+      ['Refresh the data', 'octo-org:cronwarden/refresh', 'open'],
+    ]);
+    const proposed = emu.files(REPO, 'refs/heads/cronwarden/refresh') ?? {};
+    expect(proposed['data.txt']).toBe('refreshed for 2025-03-03T12:01:00.000Z\n');
+    expect(proposed['notes.txt']).toBeUndefined();
+    expect(JSON.parse(tick.outputs.report ?? '{}').patrols[0].reason).toMatch(
+      /; opened pull request #\d+ \(1 file\(s\)\)$/,
+    );
+    expect(existsSync(join(ws, 'data.txt'))).toBe(false);
+    expect(existsSync(join(ws, 'notes.txt'))).toBe(true);
   }, 60_000);
 });
