@@ -70718,6 +70718,25 @@ var GrantJournal = class {
   }
 };
 
+// src/action/patrol-environment.ts
+function patrolEnvironment(env) {
+  const inherited = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (/^(INPUT_|STATE_)/.test(name) || RUNNER_SECRETS.includes(name)) continue;
+    inherited[name] = value;
+  }
+  return inherited;
+}
+__name(patrolEnvironment, "patrolEnvironment");
+var RUNNER_SECRETS = [
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_RUNTIME_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_RESULTS_URL",
+  "ACTIONS_CACHE_URL"
+];
+
 // src/action/phases.ts
 var TITLES = {
   load: "Load the patrol table",
@@ -71119,7 +71138,6 @@ async function tickStep(env, factories, phases) {
   phases.enter("load");
   const table2 = await loadPatrolTable(kit, job.workspace, inputs.config);
   const readOnly = isPullRequestEvent(job.event);
-  const dryRun = inputs.dryRun || readOnly;
   const notes = modeNotes(job, inputs, readOnly);
   for (const note of notes) kit.info(note);
   const github = connect(env, job, inputs, factories.client, kit);
@@ -71130,7 +71148,7 @@ async function tickStep(env, factories, phases) {
     env,
     factories,
     phases,
-    dryRun,
+    dryRun: inputs.dryRun || readOnly,
     witness: new LedgerWitness(),
     cancelledRuns: /* @__PURE__ */ new Set()
   };
@@ -71138,32 +71156,34 @@ async function tickStep(env, factories, phases) {
   markCancelled(report2, claim2.cancelledRuns);
   phases.enter("release");
   logReleases(kit, report2);
-  if (!dryRun) kit.saveState(STATE2.released, "true");
+  if (!claim2.dryRun) kit.saveState(STATE2.released, "true");
   phases.enter("report");
-  if (factories.cancelled?.aborted === true) {
-    notes.push("The job was cancelled: running patrols were stopped and their leases released.");
-  }
-  const issues = await reportToBot(factories, inputs, dryRun, {
-    report: report2,
-    table: table2,
-    job,
-    github,
-    witness: claim2.witness
-  });
-  const outputs = tickOutputs(report2);
-  for (const [name, value] of Object.entries(outputs)) {
-    kit.info(`output ${name}: ${name === "report" ? "(the report as JSON)" : value}`);
-    kit.setOutput(name, value);
-  }
-  await kit.writeSummary(
-    renderSummary(report2, { notes, runUrl: job.runUrl, ...issues ? { issues } : {} })
-  );
+  await publish(report2, { table: table2, inputs, job, github, claim: claim2, notes });
   phases.close();
   const failure2 = stepFailure(report2, factories.cancelled);
   if (failure2 !== null) kit.setFailed(failure2);
   return { report: report2, failure: failure2 };
 }
 __name(tickStep, "tickStep");
+async function publish(report2, tick) {
+  const { kit, cancelled: cancelled2 } = tick.claim.factories;
+  const notes = [...tick.notes];
+  if (cancelled2?.aborted === true) {
+    notes.push("The job was cancelled: running patrols were stopped and their leases released.");
+  }
+  const issues = await reportToBot(tick.claim, tick.inputs, {
+    report: report2,
+    table: tick.table,
+    job: tick.job,
+    github: tick.github
+  });
+  for (const [name, value] of Object.entries(tickOutputs(report2))) {
+    kit.info(`output ${name}: ${name === "report" ? "(the report as JSON)" : value}`);
+    kit.setOutput(name, value);
+  }
+  await kit.writeSummary(renderSummary(report2, { notes, ...issues ? { issues } : {} }));
+}
+__name(publish, "publish");
 async function claimAndRun(table2, inputs, job, identity, github, context) {
   const { kit } = context.factories;
   const journal = new GrantJournal(
@@ -71259,10 +71279,10 @@ function logReleases(kit, report2) {
   kit.info(`${report2.tick.writes} ledger write(s) in this tick`);
 }
 __name(logReleases, "logReleases");
-async function reportToBot(factories, inputs, dryRun, tick) {
-  const { kit, reporter } = factories;
+async function reportToBot(claim2, inputs, tick) {
+  const { kit, reporter } = claim2.factories;
   if (!inputs.report) return skipReport(kit, "issue reports are off (input report: false)");
-  if (dryRun) return skipReport(kit, "dry run: the bot leaves its issues as they are");
+  if (claim2.dryRun) return skipReport(kit, "dry run: the bot leaves its issues as they are");
   if (tick.report.tick.writes === 0) {
     return skipReport(kit, "the ledger did not change: the bot leaves its issues as they are");
   }
@@ -71271,8 +71291,8 @@ async function reportToBot(factories, inputs, dryRun, tick) {
     const outcome2 = await reporter({
       report: tick.report,
       table: tick.table,
-      ledger: tick.witness.latest(),
-      events: tick.witness.events,
+      ledger: claim2.witness.latest(),
+      events: claim2.witness.events,
       now: await tick.github.store.now(),
       octokit: tick.github.octokit,
       repository: tick.job.repository,
@@ -71334,23 +71354,6 @@ function describeLedger(inputs, table2) {
   return `${ledgerRef(table2.id)} in ${inputs.lockRepository}`;
 }
 __name(describeLedger, "describeLedger");
-function patrolEnvironment(env) {
-  const inherited = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (/^(INPUT_|STATE_)/.test(name) || RUNNER_SECRETS.includes(name)) continue;
-    inherited[name] = value;
-  }
-  return inherited;
-}
-__name(patrolEnvironment, "patrolEnvironment");
-var RUNNER_SECRETS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RUNTIME_URL",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_URL",
-  "ACTIONS_RESULTS_URL",
-  "ACTIONS_CACHE_URL"
-];
 function tickLogger(kit) {
   return {
     info: /* @__PURE__ */ __name((message) => kit.info(message), "info"),

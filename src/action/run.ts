@@ -11,6 +11,7 @@ import { isPullRequestEvent, readJobContext, type JobContext } from './context.j
 import { describeFailure, errorMessage } from './failure.js';
 import { GrantJournal } from './grant-journal.js';
 import { parseInputs, type ActionEnv, type ActionInputs } from './inputs.js';
+import { patrolEnvironment } from './patrol-environment.js';
 import type { ActionKit } from './kit.js';
 import { Phases } from './phases.js';
 import { pullRequestFollowUp } from './pull-requests.js';
@@ -75,7 +76,6 @@ async function tickStep(
   phases.enter('load');
   const table = await loadPatrolTable(kit, job.workspace, inputs.config);
   const readOnly = isPullRequestEvent(job.event);
-  const dryRun = inputs.dryRun || readOnly;
   const notes = modeNotes(job, inputs, readOnly);
   for (const note of notes) kit.info(note);
   const github = connect(env, job, inputs, factories.client, kit);
@@ -87,7 +87,7 @@ async function tickStep(
     env,
     factories,
     phases,
-    dryRun,
+    dryRun: inputs.dryRun || readOnly,
     witness: new LedgerWitness(),
     cancelledRuns: new Set(),
   };
@@ -96,32 +96,45 @@ async function tickStep(
 
   phases.enter('release');
   logReleases(kit, report);
-  if (!dryRun) kit.saveState(STATE.released, 'true');
+  if (!claim.dryRun) kit.saveState(STATE.released, 'true');
 
   phases.enter('report');
-  if (factories.cancelled?.aborted === true) {
-    notes.push('The job was cancelled: running patrols were stopped and their leases released.');
-  }
-  const issues = await reportToBot(factories, inputs, dryRun, {
-    report,
-    table,
-    job,
-    github,
-    witness: claim.witness,
-  });
-  const outputs = tickOutputs(report);
-  for (const [name, value] of Object.entries(outputs)) {
-    kit.info(`output ${name}: ${name === 'report' ? '(the report as JSON)' : value}`);
-    kit.setOutput(name, value);
-  }
-  await kit.writeSummary(
-    renderSummary(report, { notes, runUrl: job.runUrl, ...(issues ? { issues } : {}) }),
-  );
+  await publish(report, { table, inputs, job, github, claim, notes });
   phases.close();
 
   const failure = stepFailure(report, factories.cancelled);
   if (failure !== null) kit.setFailed(failure);
   return { report, failure };
+}
+
+/** The tick's report: the bot's issues, the step's outputs, the job summary. */
+async function publish(
+  report: TickReport,
+  tick: {
+    table: PatrolTable;
+    inputs: ActionInputs;
+    job: JobContext;
+    github: Connection;
+    claim: ClaimContext;
+    notes: string[];
+  },
+): Promise<void> {
+  const { kit, cancelled } = tick.claim.factories;
+  const notes = [...tick.notes];
+  if (cancelled?.aborted === true) {
+    notes.push('The job was cancelled: running patrols were stopped and their leases released.');
+  }
+  const issues = await reportToBot(tick.claim, tick.inputs, {
+    report,
+    table: tick.table,
+    job: tick.job,
+    github: tick.github,
+  });
+  for (const [name, value] of Object.entries(tickOutputs(report))) {
+    kit.info(`output ${name}: ${name === 'report' ? '(the report as JSON)' : value}`);
+    kit.setOutput(name, value);
+  }
+  await kit.writeSummary(renderSummary(report, { notes, ...(issues ? { issues } : {}) }));
 }
 
 interface ClaimContext {
@@ -252,20 +265,13 @@ function logReleases(kit: ActionKit, report: TickReport): void {
 }
 
 async function reportToBot(
-  factories: ActionFactories,
+  claim: ClaimContext,
   inputs: ActionInputs,
-  dryRun: boolean,
-  tick: {
-    report: TickReport;
-    table: PatrolTable;
-    job: JobContext;
-    github: Connection;
-    witness: LedgerWitness;
-  },
+  tick: { report: TickReport; table: PatrolTable; job: JobContext; github: Connection },
 ): Promise<ReportOutcome | null> {
-  const { kit, reporter } = factories;
+  const { kit, reporter } = claim.factories;
   if (!inputs.report) return skipReport(kit, 'issue reports are off (input report: false)');
-  if (dryRun) return skipReport(kit, 'dry run: the bot leaves its issues as they are');
+  if (claim.dryRun) return skipReport(kit, 'dry run: the bot leaves its issues as they are');
   // A tick that changed nothing in the ledger has nothing new to report, and ticks that
   // lost a race would otherwise all report at once (each could open the same issue).
   if (tick.report.tick.writes === 0) {
@@ -276,8 +282,8 @@ async function reportToBot(
     const outcome = await reporter({
       report: tick.report,
       table: tick.table,
-      ledger: tick.witness.latest(),
-      events: tick.witness.events,
+      ledger: claim.witness.latest(),
+      events: claim.witness.events,
       now: await tick.github.store.now(),
       octokit: tick.github.octokit,
       repository: tick.job.repository,
@@ -347,29 +353,6 @@ function describeJob(job: JobContext): string {
 function describeLedger(inputs: ActionInputs, table: PatrolTable): string {
   return `${ledgerRef(table.id)} in ${inputs.lockRepository}`;
 }
-
-/**
- * Patrols run like a `run:` step of the job: they inherit its environment, but not the
- * Action's inputs (the token among them), its saved state, or the runner's own tokens.
- */
-export function patrolEnvironment(env: ActionEnv): NodeJS.ProcessEnv {
-  const inherited: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (/^(INPUT_|STATE_)/.test(name) || RUNNER_SECRETS.includes(name)) continue;
-    inherited[name] = value;
-  }
-  return inherited;
-}
-
-/** Given to the Action's process by the runner, and not to `run:` steps. */
-const RUNNER_SECRETS = [
-  'ACTIONS_RUNTIME_TOKEN',
-  'ACTIONS_RUNTIME_URL',
-  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
-  'ACTIONS_ID_TOKEN_REQUEST_URL',
-  'ACTIONS_RESULTS_URL',
-  'ACTIONS_CACHE_URL',
-];
 
 function tickLogger(kit: ActionKit): TickLogger {
   return {

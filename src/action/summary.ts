@@ -79,7 +79,6 @@ export function failedPatrols(report: TickReport): PatrolReport[] {
 export interface SummaryContext {
   /** Sentences that come first: why this was a dry run, a cancellation. */
   notes: string[];
-  runUrl?: string;
   /** What the bot did to its issues, when it reported. */
   issues?: { written: string[]; failures: string[] };
 }

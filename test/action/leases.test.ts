@@ -86,6 +86,25 @@ describe('permissions', () => {
 describe('leases held by other runs', () => {
   const table = oneTable('echo ran >> runs.log', { timeout: '10m' });
 
+  it('only warns, naming "actions: read", when it cannot see whether the holder still runs', async () => {
+    emu.addToken('ghs_no_actions', {
+      login: 'github-actions[bot]',
+      type: 'Bot',
+      permissions: { contents: 'write' },
+    });
+    const ws = await newWorkspace(table);
+    const held = seedLease(emu, table, 111);
+    emu.addRun(REPO, { id: 111, status: 'completed', conclusion: 'failure' });
+    emu.clock.set(new Date('2025-03-03T12:05:30Z'));
+
+    const tick = await runStep(emu, ws, { runId: 112, token: 'ghs_no_actions' });
+
+    expect(tick.code).toBe(0);
+    expect(tick.stdout).toMatch(/^::warning::could not check run 111 .*actions: read/m);
+    expect(tick.outputs.skipped).toBe('["sweep"]');
+    expect(ledger(emu).state.patrols.sweep?.lease?.nonce).toBe(held.nonce);
+  }, 60_000);
+
   it('takes over at once a lease whose holder run has completed', async () => {
     const ws = await newWorkspace(table);
     const held = seedLease(emu, table, 111);

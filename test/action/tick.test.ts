@@ -215,11 +215,21 @@ describe('the Action ticking against the GitHub emulator', () => {
     expect(emu.log).toEqual([]);
   });
 
-  it('never prints the token', async () => {
-    const tick = await runStep(emu, ws, { runId: 602, inputs: { patrol: 'sweep', force: 'true' } });
+  it('never prints the token, and does not hand it to patrols', async () => {
+    const nosy = await workspace(oneTable('echo "the patrol sees ${INPUT_TOKEN:-no token}"'));
+    try {
+      const tick = await runStep(emu, nosy, {
+        runId: 602,
+        inputs: { patrol: 'sweep', force: 'true' },
+        env: { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' },
+      });
 
-    const lines = `${tick.stdout}\n${tick.stderr}`.split('\n');
-    expect(lines.filter((l) => l.includes('ghs_') && !l.startsWith('::add-mask::'))).toEqual([]);
+      expect(tick.stdout).toContain('the patrol sees no token');
+      const lines = `${tick.stdout}\n${tick.stderr}\n${tick.summary}`.split('\n');
+      expect(lines.filter((l) => l.includes('ghs_') && !l.startsWith('::add-mask::'))).toEqual([]);
+    } finally {
+      await removeWorkspace(nosy);
+    }
   }, 60_000);
 
   it('runs from the committed bundle as the runner does', async () => {
