@@ -134,6 +134,16 @@ describe('run', () => {
     expect(reported.map((r) => [r.repository, r.report.patrols[0]?.outcome])).toEqual([
       [REPO, 'ran'],
     ]);
+    // What the tick wrote, seen on the way: no request of the report's own for it.
+    expect(reported[0]?.events.map((e) => e.type)).toEqual([
+      'created',
+      'first-seen',
+      'claimed',
+      'granted',
+      'released',
+    ]);
+    expect(reported[0]?.ledger?.state.patrols.sweep?.lastRun?.outcome).toBe('ran');
+    expect(reported[0]?.ledger?.state.patrols.sweep?.lease).toBeNull();
     expect(kinds('warning')).toContainEqual([
       'The issue report failed: issues are down',
       undefined,
