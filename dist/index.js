@@ -70776,30 +70776,36 @@ import { rm as rm2 } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify as promisify2 } from "node:util";
 var git = promisify2(execFile2);
-async function pullRequestFollowUp(wiring) {
-  const proposing = wiring.table.patrols.some((p) => p.pullRequest !== void 0);
-  const before = proposing ? await changedBefore(wiring) : /* @__PURE__ */ new Set();
+async function pullRequestFlow(wiring) {
+  const before = await changedBefore(wiring);
   const [owner = "", repo = ""] = wiring.repository.split("/");
   const host = new GithubPullRequestHost(wiring.octokit, { owner, repo });
-  return async (patrol, context) => {
-    if (patrol.pullRequest === void 0) return null;
-    const changes = (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path));
-    try {
-      const result = await proposeChanges({
-        table: wiring.table,
-        patrol,
-        changes,
-        host,
-        run: { slot: context.slot, fencingToken: context.fencingToken, url: wiring.runUrl },
-        log: wiring.log
-      });
-      return describeProposal(result);
-    } finally {
-      await putBack(wiring.workspace, changes);
+  const changedSince = /* @__PURE__ */ __name(async () => (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path)), "changedSince");
+  return {
+    async prepare(patrol) {
+      if (patrol.pullRequest === void 0) return;
+      await putBack(wiring.workspace, await changedSince());
+    },
+    async afterRun(patrol, context) {
+      if (patrol.pullRequest === void 0) return null;
+      const changes = await changedSince();
+      try {
+        const result = await proposeChanges({
+          table: wiring.table,
+          patrol,
+          changes,
+          host,
+          run: { slot: context.slot, fencingToken: context.fencingToken, url: wiring.runUrl },
+          log: wiring.log
+        });
+        return describeProposal(result);
+      } finally {
+        await putBack(wiring.workspace, changes);
+      }
     }
   };
 }
-__name(pullRequestFollowUp, "pullRequestFollowUp");
+__name(pullRequestFlow, "pullRequestFlow");
 async function changedBefore(wiring) {
   try {
     return new Set((await workspaceChanges(wiring.workspace)).map((c) => c.path));
@@ -71198,7 +71204,7 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
     };
     kit.saveState(STATE2.ledger, JSON.stringify(saved));
   }
-  const afterRun = await proposals(table2, job, github, context);
+  const pulls = await proposals(table2, job, github, context);
   const shell = context.factories.runner({
     baseDir: job.workspace,
     env: patrolEnvironment(context.env)
@@ -71207,12 +71213,12 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
     table2,
     {
       store: context.witness.watch(journal.guard(github.store)),
-      runner: phasedRunner(shell, context),
+      runner: phasedRunner(shell, context, pulls),
       probe: github.probe,
       identity,
       log: tickLogger(kit),
       newNonce: journal.newNonce,
-      ...afterRun === null ? {} : { afterRun },
+      ...pulls === null ? {} : { afterRun: pulls.afterRun },
       watchIntervalMs: inputs.watchIntervalMs,
       maxParallel: inputs.maxParallel
     },
@@ -71227,7 +71233,7 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
 __name(claimAndRun, "claimAndRun");
 async function proposals(table2, job, github, context) {
   if (context.dryRun || !table2.patrols.some((p) => p.pullRequest !== void 0)) return null;
-  return pullRequestFollowUp({
+  return pullRequestFlow({
     table: table2,
     octokit: github.octokit,
     repository: job.repository,
@@ -71237,7 +71243,7 @@ async function proposals(table2, job, github, context) {
   });
 }
 __name(proposals, "proposals");
-function phasedRunner(shell, context) {
+function phasedRunner(shell, context, pulls) {
   const { kit, cancelled: cancelled2 } = context.factories;
   return {
     async run(patrol, runContext, lost) {
@@ -71245,6 +71251,7 @@ function phasedRunner(shell, context) {
       kit.info(
         `${patrol.id}: starting for slot ${runContext.slot} (fencing token #${runContext.fencingToken}${runContext.forced ? ", forced" : ""})`
       );
+      await pulls?.prepare(patrol);
       const signal = cancelled2 === void 0 ? lost : AbortSignal.any([lost, cancelled2]);
       const result = await shell.run(patrol, runContext, signal);
       if (result.aborted && cancelled2?.aborted === true && !lost.aborted) {

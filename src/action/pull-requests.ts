@@ -25,36 +25,50 @@ export interface PullRequestWiring {
   log: TickLogger;
 }
 
+/** How the Action takes part in the pull-request flow of a tick. */
+export interface PullRequestFlow {
+  /** Before a proposing patrol runs: put back what an earlier one left (a failed run's). */
+  prepare(patrol: Patrol): Promise<void>;
+  /** The engine's follow-up to a successful run: propose, then put the workspace back. */
+  afterRun(patrol: Patrol, context: RunContext): Promise<string | null>;
+}
+
 /**
- * The engine's follow-up to a successful run, for patrols with a `pull-request` block: the
- * files the run changed in the workspace are proposed, then put back as they were. The
- * engine runs such patrols one at a time, so each one's changes are its own; files that
- * were already changed before the tick (by earlier steps of the job) are never proposed.
+ * For patrols with a `pull-request` block, the files a successful run changed in the
+ * workspace are proposed, then put back as they were checked out. The engine runs such
+ * patrols one at a time and each starts from a clean workspace, so each proposal holds its
+ * own patrol's changes only; files already changed before the tick (by earlier steps of
+ * the job) are never proposed nor put back.
  */
-export async function pullRequestFollowUp(
-  wiring: PullRequestWiring,
-): Promise<(patrol: Patrol, context: RunContext) => Promise<string | null>> {
-  const proposing = wiring.table.patrols.some((p) => p.pullRequest !== undefined);
-  const before = proposing ? await changedBefore(wiring) : new Set<string>();
+export async function pullRequestFlow(wiring: PullRequestWiring): Promise<PullRequestFlow> {
+  const before = await changedBefore(wiring);
   const [owner = '', repo = ''] = wiring.repository.split('/');
   const host = new GithubPullRequestHost(wiring.octokit, { owner, repo });
+  const changedSince = async () =>
+    (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path));
 
-  return async (patrol, context) => {
-    if (patrol.pullRequest === undefined) return null;
-    const changes = (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path));
-    try {
-      const result = await proposeChanges({
-        table: wiring.table,
-        patrol,
-        changes,
-        host,
-        run: { slot: context.slot, fencingToken: context.fencingToken, url: wiring.runUrl },
-        log: wiring.log,
-      });
-      return describeProposal(result);
-    } finally {
-      await putBack(wiring.workspace, changes);
-    }
+  return {
+    async prepare(patrol) {
+      if (patrol.pullRequest === undefined) return;
+      await putBack(wiring.workspace, await changedSince());
+    },
+    async afterRun(patrol, context) {
+      if (patrol.pullRequest === undefined) return null;
+      const changes = await changedSince();
+      try {
+        const result = await proposeChanges({
+          table: wiring.table,
+          patrol,
+          changes,
+          host,
+          run: { slot: context.slot, fencingToken: context.fencingToken, url: wiring.runUrl },
+          log: wiring.log,
+        });
+        return describeProposal(result);
+      } finally {
+        await putBack(wiring.workspace, changes);
+      }
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { TickIdentity } from '../ledger/plan.js';
 import type { ShellPatrolRunnerOptions } from '../run/patrol-runner.js';
 import { ledgerRef } from '../tick/ledger-io.js';
 import { newNonce, runTick } from '../tick/tick.js';
-import type { PatrolRunner, TickDeps, TickLogger, TickReport } from '../tick/types.js';
+import type { PatrolRunner, TickLogger, TickReport } from '../tick/types.js';
 import { VERSION } from '../version.js';
 import { connect, type ClientFactory, type Connection } from './connect.js';
 import { isPullRequestEvent, readJobContext, type JobContext } from './context.js';
@@ -14,7 +14,7 @@ import { parseInputs, type ActionEnv, type ActionInputs } from './inputs.js';
 import { patrolEnvironment } from './patrol-environment.js';
 import type { ActionKit } from './kit.js';
 import { Phases } from './phases.js';
-import { pullRequestFollowUp } from './pull-requests.js';
+import { pullRequestFlow, type PullRequestFlow } from './pull-requests.js';
 import { LedgerWitness } from './ledger-witness.js';
 import type { ReportOutcome, TickReporter } from './report-seam.js';
 import { STATE, type SavedLedger } from './state.js';
@@ -169,7 +169,7 @@ async function claimAndRun(
     };
     kit.saveState(STATE.ledger, JSON.stringify(saved));
   }
-  const afterRun = await proposals(table, job, github, context);
+  const pulls = await proposals(table, job, github, context);
   const shell = context.factories.runner({
     baseDir: job.workspace,
     env: patrolEnvironment(context.env),
@@ -178,12 +178,12 @@ async function claimAndRun(
     table,
     {
       store: context.witness.watch(journal.guard(github.store)),
-      runner: phasedRunner(shell, context),
+      runner: phasedRunner(shell, context, pulls),
       probe: github.probe,
       identity,
       log: tickLogger(kit),
       newNonce: journal.newNonce,
-      ...(afterRun === null ? {} : { afterRun }),
+      ...(pulls === null ? {} : { afterRun: pulls.afterRun }),
       watchIntervalMs: inputs.watchIntervalMs,
       maxParallel: inputs.maxParallel,
     },
@@ -196,15 +196,15 @@ async function claimAndRun(
   );
 }
 
-/** The pull-request follow-up, when a patrol of the table proposes its changes. */
+/** The pull-request flow, when a patrol of the table proposes its changes. */
 async function proposals(
   table: PatrolTable,
   job: JobContext,
   github: Connection,
   context: ClaimContext,
-): Promise<TickDeps['afterRun'] | null> {
+): Promise<PullRequestFlow | null> {
   if (context.dryRun || !table.patrols.some((p) => p.pullRequest !== undefined)) return null;
-  return pullRequestFollowUp({
+  return pullRequestFlow({
     table,
     octokit: github.octokit,
     repository: job.repository,
@@ -216,10 +216,15 @@ async function proposals(
 
 /**
  * The shell runner, seen from the Action: the first patrol to start ends the claim phase;
- * a cancelled job stops every patrol (they are then released like any stopped run); each
- * patrol's output goes to the log, quoted, when it ends.
+ * a proposing patrol starts from a clean workspace; a cancelled job stops every patrol
+ * (they are then released like any stopped run); each patrol's output goes to the log,
+ * quoted, when it ends.
  */
-function phasedRunner(shell: PatrolRunner, context: ClaimContext): PatrolRunner {
+function phasedRunner(
+  shell: PatrolRunner,
+  context: ClaimContext,
+  pulls: PullRequestFlow | null,
+): PatrolRunner {
   const { kit, cancelled } = context.factories;
   return {
     async run(patrol, runContext, lost) {
@@ -228,6 +233,7 @@ function phasedRunner(shell: PatrolRunner, context: ClaimContext): PatrolRunner 
         `${patrol.id}: starting for slot ${runContext.slot} ` +
           `(fencing token #${runContext.fencingToken}${runContext.forced ? ', forced' : ''})`,
       );
+      await pulls?.prepare(patrol);
       const signal = cancelled === undefined ? lost : AbortSignal.any([lost, cancelled]);
       const result = await shell.run(patrol, runContext, signal);
       if (result.aborted && cancelled?.aborted === true && !lost.aborted) {

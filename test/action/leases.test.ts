@@ -226,40 +226,45 @@ describe('the post step', () => {
 });
 
 describe('patrols that propose pull requests', () => {
+  /** `broken` runs first, leaves a file behind and fails; `refresh` then succeeds. */
   const table = [
     `id: ${TABLE_ID}`,
     'patrols:',
-    '  - id: refresh',
-    "    schedule: '0 3 * * *'",
-    '    run: echo "refreshed for $CRONWARDEN_SLOT" > data.txt',
-    '    timeout: 1m',
-    '    pull-request:',
-    '      branch: cronwarden/refresh',
-    '      title: Refresh the data',
+    ...[
+      ['broken', 'echo junk > junk.txt; exit 1', 'Never proposed'],
+      ['refresh', 'echo "refreshed for $CRONWARDEN_SLOT" > data.txt', 'Refresh the data'],
+    ].flatMap(([id, run, title]) => [
+      `  - id: ${id}`,
+      "    schedule: '0 3 * * *'",
+      `    run: ${JSON.stringify(run)}`,
+      '    timeout: 1m',
+      '    pull-request:',
+      `      branch: cronwarden/${id}`,
+      `      title: ${title}`,
+    ]),
     '',
   ].join('\n');
 
-  it('proposes the files the run changed, and only those, then puts the workspace back', async () => {
+  it('proposes the files a run changed, and only those, then puts the workspace back', async () => {
     const ws = await newWorkspace(table);
     await commitWorkspace(ws);
     await writeFile(join(ws, 'notes.txt'), 'written by an earlier step\n');
 
-    const tick = await runStep(emu, ws, {
-      runId: 501,
-      inputs: { patrol: 'refresh', force: 'true' },
-    });
+    const tick = await runStep(emu, ws, { runId: 501, inputs: { force: 'true' } });
 
-    expect(tick.code).toBe(0);
+    expect(tick.code).toBe(1);
+    expect(tick.stdout).toContain('::error::A patrol did not succeed: broken failed');
     expect(emu.pulls(REPO).map((p) => [p.title, p.head, p.state])).toEqual([
       ['Refresh the data', 'octo-org:cronwarden/refresh', 'open'],
     ]);
     const proposed = emu.files(REPO, 'refs/heads/cronwarden/refresh') ?? {};
     expect(proposed['data.txt']).toBe('refreshed for 2025-03-03T12:01:00.000Z\n');
     expect(proposed['notes.txt']).toBeUndefined();
-    expect(JSON.parse(tick.outputs.report ?? '{}').patrols[0].reason).toMatch(
-      /; opened pull request #\d+ \(1 file\(s\)\)$/,
-    );
+    expect(proposed['junk.txt']).toBeUndefined();
+    const refresh = JSON.parse(tick.outputs.report ?? '{}').patrols[1];
+    expect(refresh.reason).toMatch(/; opened pull request #\d+ \(1 file\(s\)\)$/);
     expect(existsSync(join(ws, 'data.txt'))).toBe(false);
+    expect(existsSync(join(ws, 'junk.txt'))).toBe(false);
     expect(existsSync(join(ws, 'notes.txt'))).toBe(true);
   }, 60_000);
 });
