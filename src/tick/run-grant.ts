@@ -1,19 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeHolder, leaseTerm } from '../ledger/lease.js';
 import type { Grant } from '../ledger/plan.js';
-import { release, renew } from '../ledger/transitions.js';
+import { renew } from '../ledger/transitions.js';
 import type { Revocation, RunOutcome, RunRecord } from '../ledger/types.js';
-import { NotALedgerError, ProtocolTooNewError } from '../ledger/document.js';
-import { backoff, defaultRetryPolicy, readLedger, updateLedger } from './ledger-io.js';
+import { readLedger, updateLedger } from './ledger-io.js';
+import type { ReleaseQueue } from './release-queue.js';
 import type { PatrolReport, RunContext, RunResult, TickDeps } from './types.js';
 
 /** How often a running patrol's lease is checked, unless the caller says otherwise. */
 export const DEFAULT_WATCH_INTERVAL_MS = 15_000;
 
-interface GrantContext {
+export interface GrantContext {
   deps: TickDeps;
   ref: string;
   clock: () => Date;
+  releases: ReleaseQueue;
 }
 
 /**
@@ -50,7 +51,7 @@ export async function runGrant(
 
   // Released whatever happened above: a lease must not outlive its runs.
   const renewals = (await watcher?.stop()) ?? 0;
-  const released = await releaseRuns(grant, runs, context);
+  const released = await context.releases.submit(grant, runs);
   if (failure !== null) throw failure;
   markOverlap(reports, released.revokedBy, released.overlap);
   if (released.failure !== null) {
@@ -160,87 +161,6 @@ function reasonFor(outcome: RunOutcome, result: RunResult, lost: string, grant: 
     case 'error':
       return result.error ?? 'could not start';
   }
-}
-
-/** Attempts to record a grant's results when the store fails outright (not a lost race). */
-const RELEASE_ATTEMPTS = 5;
-
-interface Released {
-  writes: number;
-  overlap: boolean;
-  revokedBy: Revocation | null;
-  /** Set when the results could not be recorded at all. */
-  failure: string | null;
-}
-
-/**
- * Release with a compare-and-swap that re-reads on every lost race. A store that fails
- * (unreachable, 5xx) is tried again a few times; if it still fails, the runs are reported
- * with that said, and the lease is left to expire: a failed release never fails the tick.
- */
-async function releaseRuns(
-  grant: Grant,
-  runs: RunRecord[],
-  context: GrantContext,
-): Promise<Released> {
-  const { deps } = context;
-  const policy = deps.retry ?? defaultRetryPolicy;
-  let lastError: unknown = null;
-  for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
-    try {
-      return await releaseOnce(grant, runs, context);
-    } catch (error: unknown) {
-      if (error instanceof ProtocolTooNewError || error instanceof NotALedgerError) throw error;
-      lastError = error;
-      deps.log.warn(`${grant.patrol.id}: could not record the result yet: ${messageOf(error)}`);
-      await backoff(policy, attempt + 2);
-    }
-  }
-  const expires =
-    grant.lease === null
-      ? ''
-      : `; lease #${grant.fencingToken} expires at ${grant.lease.expiresAt} plus grace`;
-  return {
-    writes: 0,
-    overlap: false,
-    revokedBy: null,
-    failure: `${messageOf(lastError)}${expires}`,
-  };
-}
-
-async function releaseOnce(
-  grant: Grant,
-  runs: RunRecord[],
-  { deps, ref, clock }: GrantContext,
-): Promise<Released> {
-  const leaseNonce = grant.lease === null ? null : grant.nonce;
-  const result = await updateLedger(
-    deps.store,
-    ref,
-    (snapshot) => {
-      if (snapshot.document === null) throw new Error(`${ref} vanished while a patrol ran`);
-      const released = release(
-        snapshot.document,
-        grant.patrol.id,
-        runs,
-        leaseNonce,
-        deps.identity,
-        clock(),
-      );
-      return { write: released.next, value: released };
-    },
-    deps.retry,
-  );
-  const overlap = result.value.kind === 'overlap';
-  if (overlap) {
-    deps.log.warn(`${grant.patrol.id}: the lease was gone at release; recorded an overlap`);
-  }
-  return {
-    writes: result.writes,
-    overlap,
-    revokedBy: result.value.kind === 'overlap' ? result.value.revokedBy : null,
-    failure: null,
-  };
 }
 
 function messageOf(error: unknown): string {

@@ -12,6 +12,7 @@ import {
   writeLedger,
   type LedgerSnapshot,
 } from './ledger-io.js';
+import { ReleaseQueue } from './release-queue.js';
 import { runGrant } from './run-grant.js';
 import type { PatrolReport, TickDeps, TickOptions, TickReport } from './types.js';
 
@@ -60,10 +61,11 @@ export async function runTick(
   // Patrols that propose pull requests share one workspace: they run one at a time, so
   // each one's changes are its own.
   const oneAtATime = serializer();
+  const context = { deps, ref, clock, releases: new ReleaseQueue(deps, ref, clock) };
   const results = await inParallel(grants, deps.maxParallel ?? 4, (grant) =>
     grant.patrol.pullRequest === undefined
-      ? runGrant(grant, { deps, ref, clock })
-      : oneAtATime(() => runGrant(grant, { deps, ref, clock })),
+      ? runGrant(grant, context)
+      : oneAtATime(() => runGrant(grant, context)),
   );
   for (const result of results) {
     report.patrols.push(...result.reports);

@@ -67,6 +67,14 @@ describe('planning a tick', () => {
     ]);
   });
 
+  it('still calls it a duplicate when its clock reads a second before the claim', () => {
+    const claimed = planTick(input({ current: after(new Date('2026-05-01T09:30:00Z')) })).next;
+    const plan = planTick(
+      input({ current: claimed, tick: tickIdentity('t2'), now: new Date('2026-05-01T10:00:29Z') }),
+    );
+    expect(plan.outcomes).toMatchObject([{ outcome: 'duplicate' }]);
+  });
+
   it('calls a later tick in the same hour idle, not a duplicate', () => {
     const claimed = planTick(input({ current: after(new Date('2026-05-01T09:30:00Z')) })).next;
     const plan = planTick(

@@ -6,7 +6,9 @@ import { PROTOCOL_VERSION, type Lease, type LedgerDocument } from '../../src/led
 import type { LedgerStore } from '../../src/store/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { ledgerRef, readLedger } from '../../src/tick/ledger-io.js';
+import { ReleaseQueue } from '../../src/tick/release-queue.js';
 import { runGrant } from '../../src/tick/run-grant.js';
+import type { TickDeps } from '../../src/tick/types.js';
 import { patrol, processHolder } from '../ledger/fixtures.js';
 import { deps, FakeRunner } from './support.js';
 
@@ -51,6 +53,10 @@ async function storeWith(lease: Lease): Promise<MemoryStore> {
   return store;
 }
 
+function contextOf(tickDeps: TickDeps, clock: () => Date) {
+  return { deps: tickDeps, ref, clock, releases: new ReleaseQueue(tickDeps, ref, clock) };
+}
+
 function grantOf(lease: Lease): Grant {
   return {
     patrol: open,
@@ -68,11 +74,10 @@ describe('a running grant', () => {
     const store = await storeWith(lease);
     const runner = new FakeRunner();
     runner.hold('job');
-    const running = runGrant(grantOf(lease), {
-      deps: deps(store, runner),
-      ref,
-      clock: () => new Date(start),
-    });
+    const running = runGrant(
+      grantOf(lease),
+      contextOf(deps(store, runner), () => new Date(start)),
+    );
 
     let renewed = '';
     for (let i = 0; i < 500 && renewed === ''; i++) {
@@ -105,11 +110,10 @@ describe('a running grant', () => {
     runner.hold('job');
     let now = start;
     reachable = false;
-    const running = runGrant(grantOf(lease), {
-      deps: deps(flaky, runner),
-      ref,
-      clock: () => new Date(now),
-    });
+    const running = runGrant(
+      grantOf(lease),
+      contextOf(deps(flaky, runner), () => new Date(now)),
+    );
     await runner.started('job');
     now = start + 61_000; // past expiry, the store still unreachable
     while (runner.aborts === 0) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -137,7 +141,7 @@ describe('a running grant', () => {
       history: (r, o) => healthy.history(r, o),
       now: () => healthy.now(),
     };
-    const context = { deps: deps(broken, new FakeRunner()), ref, clock: () => new Date(start) };
+    const context = contextOf(deps(broken, new FakeRunner()), () => new Date(start));
     const result = await runGrant(grantOf(lease), context);
     expect(result.reports).toMatchObject([
       { outcome: 'ran', reason: expect.stringContaining('not recorded: 503 Service Unavailable') },

@@ -279,4 +279,21 @@ describe('a tick', () => {
     runner.open('b');
     expect((await ticking).patrols.map((p) => p.outcome)).toEqual(['ran', 'ran']);
   });
+
+  it('records the results of patrols that finish together in one ledger write', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => patrol({ id: `p${i}`, timeoutMs: 60_000 }));
+    const wide = tableOf(...many);
+    const store = new MemoryStore();
+    await runTick(wide, deps(store, new FakeRunner(), { id: 'setup' }), at('2026-05-01T09:30:00Z'));
+    const before = store.writes();
+    const report = await runTick(
+      wide,
+      { ...deps(store, new FakeRunner()), maxParallel: 20 },
+      at('2026-05-01T10:00:05Z'),
+    );
+    expect(report.patrols.every((p) => p.outcome === 'ran')).toBe(true);
+    expect(store.writes() - before).toBe(2); // the claim, and one release for all twenty
+    const { document } = await readLedger(store, ref);
+    expect(Object.values(document?.state.patrols ?? {}).every((p) => p.lease === null)).toBe(true);
+  });
 });
