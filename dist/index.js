@@ -24932,13 +24932,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap];
         }
         const headers = [];
-        const names = this.#headersList.toSortedArray();
+        const names2 = this.#headersList.toSortedArray();
         const cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1) {
-          return this.#headersList[kHeadersSortedMap] = names;
+          return this.#headersList[kHeadersSortedMap] = names2;
         }
-        for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value } = names[i];
+        for (let i = 0; i < names2.length; ++i) {
+          const { 0: name, 1: value } = names2[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
@@ -39655,11 +39655,11 @@ function merge(defaults, route, options) {
 __name(merge, "merge");
 function addQueryParameters(url2, parameters) {
   const separator = /\?/.test(url2) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
+  const names2 = Object.keys(parameters);
+  if (names2.length === 0) {
     return url2;
   }
-  return url2 + separator + names.map((name) => {
+  return url2 + separator + names2.map((name) => {
     if (name === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
@@ -44438,9 +44438,9 @@ var GithubTracker = class {
    * cannot be created (a token without the right, say) is dropped with a warning: an issue
    * without a label is better than no issue. Answers are cached for the process.
    */
-  async ensureLabels(names) {
+  async ensureLabels(names2) {
     const usable = [];
-    for (const name of names) {
+    for (const name of names2) {
       let ok = this.labelCache.get(name);
       if (ok === void 0) {
         ok = await this.ensureLabel(name);
@@ -45107,10 +45107,10 @@ function assertSomeMonthHasTheDays(pattern) {
   if (months.some((month) => (MAX_DAYS_IN_MONTH[month - 1] ?? 31) >= smallest)) {
     return;
   }
-  const names = months.map((month) => MONTH_NAMES[month - 1] ?? String(month));
-  const verb = names.length === 1 ? "has" : "have";
+  const names2 = months.map((month) => MONTH_NAMES[month - 1] ?? String(month));
+  const verb = names2.length === 1 ? "has" : "have";
   throw new ScheduleError(
-    `"${pattern.expression}" never fires: ${joinWords(names)} ${verb} no day ${joinWords(days.map(String), "or")}`
+    `"${pattern.expression}" never fires: ${joinWords(names2)} ${verb} no day ${joinWords(days.map(String), "or")}`
   );
 }
 __name(assertSomeMonthHasTheDays, "assertSomeMonthHasTheDays");
@@ -48403,7 +48403,7 @@ function idleOrDuplicate(patrol, state, input2) {
     const sinceClaim = input2.now.getTime() - Date.parse(claim2.at);
     const spec = { expression: patrol.schedule, timezone: patrol.timezone };
     const newer = slotsAfter(spec, new Date(claim2.slot), { until: input2.now, limit: 1 });
-    if (newer.length === 0 && sinceClaim >= 0 && sinceClaim <= DOUBLED_TICK_WINDOW_MS) {
+    if (newer.length === 0 && Math.abs(sinceClaim) <= DOUBLED_TICK_WINDOW_MS) {
       return outcome(
         patrol,
         claim2.slot,
@@ -48516,9 +48516,6 @@ function outcome(patrol, slot, kind, reason) {
 }
 __name(outcome, "outcome");
 
-// src/tick/run-grant.ts
-import { setTimeout as sleep2 } from "node:timers/promises";
-
 // src/ledger/transitions.ts
 function release(current, patrolId, runs, leaseNonce, writer, now) {
   const next = newDocument(current.table, current, writer, now.toISOString());
@@ -48552,7 +48549,115 @@ function patrolState(doc, patrolId) {
 }
 __name(patrolState, "patrolState");
 
+// src/tick/release-queue.ts
+var RELEASE_ATTEMPTS = 5;
+var ReleaseQueue = class {
+  constructor(deps, ref, clock) {
+    this.deps = deps;
+    this.ref = ref;
+    this.clock = clock;
+  }
+  deps;
+  ref;
+  clock;
+  static {
+    __name(this, "ReleaseQueue");
+  }
+  pending = [];
+  flushing = null;
+  submit(grant2, runs) {
+    return new Promise((resolve3, reject) => {
+      this.pending.push({ grant: grant2, runs, resolve: resolve3, reject });
+      this.flushing ??= this.flushAll();
+    });
+  }
+  async flushAll() {
+    await new Promise((resolve3) => setImmediate(resolve3));
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        const results = await this.writeWithRetries(batch);
+        batch.forEach((item, i) => item.resolve(results[i]));
+      } catch (error63) {
+        for (const item of batch) item.reject(error63);
+      }
+    }
+    this.flushing = null;
+  }
+  async writeWithRetries(batch) {
+    const policy = this.deps.retry ?? defaultRetryPolicy;
+    let lastError = null;
+    for (let attempt2 = 0; attempt2 < RELEASE_ATTEMPTS; attempt2++) {
+      try {
+        return await this.writeOnce(batch);
+      } catch (error63) {
+        if (error63 instanceof ProtocolTooNewError || error63 instanceof NotALedgerError) throw error63;
+        lastError = error63;
+        this.deps.log.warn(`could not record results yet (${names(batch)}): ${messageOf(error63)}`);
+        await backoff(policy, attempt2 + 2);
+      }
+    }
+    return batch.map(({ grant: grant2 }) => ({
+      writes: 0,
+      overlap: false,
+      revokedBy: null,
+      failure: messageOf(lastError) + (grant2.lease === null ? "" : `; lease #${grant2.fencingToken} expires at ${grant2.lease.expiresAt} plus grace`)
+    }));
+  }
+  async writeOnce(batch) {
+    const result = await updateLedger(
+      this.deps.store,
+      this.ref,
+      (snapshot) => {
+        if (snapshot.document === null) {
+          throw new Error(`${this.ref} vanished while patrols ran`);
+        }
+        const { next, results } = releaseAll(snapshot.document, batch, this.deps, this.clock());
+        return { write: next, value: results };
+      },
+      this.deps.retry
+    );
+    return result.value.map((released, i) => {
+      const overlap2 = released.kind === "overlap";
+      if (overlap2) {
+        this.deps.log.warn(
+          `${batch[i]?.grant.patrol.id}: the lease was gone at release; recorded an overlap`
+        );
+      }
+      return {
+        writes: i === 0 ? result.writes : 0,
+        overlap: overlap2,
+        revokedBy: released.kind === "overlap" ? released.revokedBy : null,
+        failure: null
+      };
+    });
+  }
+};
+function releaseAll(current, batch, deps, now) {
+  let next = current;
+  const events = [];
+  const results = [];
+  for (const { grant: grant2, runs } of batch) {
+    const leaseNonce = grant2.lease === null ? null : grant2.nonce;
+    const result = release(next, grant2.patrol.id, runs, leaseNonce, deps.identity, now);
+    events.push(...result.next.events);
+    results.push(result);
+    next = result.next;
+  }
+  return { next: { ...next, events }, results };
+}
+__name(releaseAll, "releaseAll");
+function names(batch) {
+  return batch.map(({ grant: grant2 }) => grant2.patrol.id).join(", ");
+}
+__name(names, "names");
+function messageOf(error63) {
+  return error63 instanceof Error ? error63.message : String(error63);
+}
+__name(messageOf, "messageOf");
+
 // src/tick/run-grant.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
 var DEFAULT_WATCH_INTERVAL_MS = 15e3;
 async function runGrant(grant2, context) {
   const { deps } = context;
@@ -48578,7 +48683,7 @@ async function runGrant(grant2, context) {
     failure2 = error63;
   }
   const renewals = await watcher?.stop() ?? 0;
-  const released = await releaseRuns(grant2, runs, context);
+  const released = await context.releases.submit(grant2, runs);
   if (failure2 !== null) throw failure2;
   markOverlap(reports, released.revokedBy, released.overlap);
   if (released.failure !== null) {
@@ -48636,8 +48741,8 @@ async function followUp(deps, grant2, context) {
     const note = await deps.afterRun?.(grant2.patrol, context);
     return note === null || note === void 0 ? "" : `; ${note}`;
   } catch (error63) {
-    deps.log.warn(`${grant2.patrol.id}: after the run: ${messageOf(error63)}`);
-    return `; after the run: ${messageOf(error63)}`;
+    deps.log.warn(`${grant2.patrol.id}: after the run: ${messageOf2(error63)}`);
+    return `; after the run: ${messageOf2(error63)}`;
   }
 }
 __name(followUp, "followUp");
@@ -48674,65 +48779,10 @@ function reasonFor(outcome2, result, lost, grant2) {
   }
 }
 __name(reasonFor, "reasonFor");
-var RELEASE_ATTEMPTS = 5;
-async function releaseRuns(grant2, runs, context) {
-  const { deps } = context;
-  const policy = deps.retry ?? defaultRetryPolicy;
-  let lastError = null;
-  for (let attempt2 = 0; attempt2 < RELEASE_ATTEMPTS; attempt2++) {
-    try {
-      return await releaseOnce(grant2, runs, context);
-    } catch (error63) {
-      if (error63 instanceof ProtocolTooNewError || error63 instanceof NotALedgerError) throw error63;
-      lastError = error63;
-      deps.log.warn(`${grant2.patrol.id}: could not record the result yet: ${messageOf(error63)}`);
-      await backoff(policy, attempt2 + 2);
-    }
-  }
-  const expires = grant2.lease === null ? "" : `; lease #${grant2.fencingToken} expires at ${grant2.lease.expiresAt} plus grace`;
-  return {
-    writes: 0,
-    overlap: false,
-    revokedBy: null,
-    failure: `${messageOf(lastError)}${expires}`
-  };
-}
-__name(releaseRuns, "releaseRuns");
-async function releaseOnce(grant2, runs, { deps, ref, clock }) {
-  const leaseNonce = grant2.lease === null ? null : grant2.nonce;
-  const result = await updateLedger(
-    deps.store,
-    ref,
-    (snapshot) => {
-      if (snapshot.document === null) throw new Error(`${ref} vanished while a patrol ran`);
-      const released = release(
-        snapshot.document,
-        grant2.patrol.id,
-        runs,
-        leaseNonce,
-        deps.identity,
-        clock()
-      );
-      return { write: released.next, value: released };
-    },
-    deps.retry
-  );
-  const overlap2 = result.value.kind === "overlap";
-  if (overlap2) {
-    deps.log.warn(`${grant2.patrol.id}: the lease was gone at release; recorded an overlap`);
-  }
-  return {
-    writes: result.writes,
-    overlap: overlap2,
-    revokedBy: result.value.kind === "overlap" ? result.value.revokedBy : null,
-    failure: null
-  };
-}
-__name(releaseOnce, "releaseOnce");
-function messageOf(error63) {
+function messageOf2(error63) {
   return error63 instanceof Error ? error63.message : String(error63);
 }
-__name(messageOf, "messageOf");
+__name(messageOf2, "messageOf");
 function markOverlap(reports, revokedBy, overlap2) {
   if (!overlap2) return;
   for (const report2 of reports) {
@@ -48843,10 +48893,11 @@ async function runTick(table2, deps, options) {
   const grants = await confirmTakeovers(deps, ref, claim2, report2);
   const clock = tickClock(claim2.now);
   const oneAtATime = serializer();
+  const context = { deps, ref, clock, releases: new ReleaseQueue(deps, ref, clock) };
   const results = await inParallel(
     grants,
     deps.maxParallel ?? 4,
-    (grant2) => grant2.patrol.pullRequest === void 0 ? runGrant(grant2, { deps, ref, clock }) : oneAtATime(() => runGrant(grant2, { deps, ref, clock }))
+    (grant2) => grant2.patrol.pullRequest === void 0 ? runGrant(grant2, context) : oneAtATime(() => runGrant(grant2, context))
   );
   for (const result of results) {
     report2.patrols.push(...result.reports);
@@ -66627,12 +66678,12 @@ function rewriteKeyNames(ctx) {
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
     const seen = ctx.seen.get(record2);
-    const names = (seen?.def ?? seen?.schema)?.propertyNames;
-    if (!names || names === true || rewrites.has(names))
+    const names2 = (seen?.def ?? seen?.schema)?.propertyNames;
+    if (!names2 || names2 === true || rewrites.has(names2))
       continue;
-    const rewritten = stringifyKeyNames(bySchema, names, /* @__PURE__ */ new Set());
-    if (rewritten !== names)
-      rewrites.set(names, rewritten);
+    const rewritten = stringifyKeyNames(bySchema, names2, /* @__PURE__ */ new Set());
+    if (rewritten !== names2)
+      rewrites.set(names2, rewritten);
   }
   if (!rewrites.size)
     return;
