@@ -1,7 +1,7 @@
 // Builds the committed bundles in dist/: readable (not minified) single-file ES modules,
 // so that a reviewer can read what the Action runs and `npx cronwarden` needs no build.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 // Some bundled dependencies are CommonJS and call require(); an ES module bundle has none.
 const requireShim = [
@@ -29,4 +29,6 @@ for (const entry of entries.filter((e) => existsSync(e.in))) {
     logLevel: 'warning',
     banner: { js: (entry.shebang ? '#!/usr/bin/env node\n' : '') + requireShim },
   });
+  // Executable, as git records it, so that running it through npx changes nothing.
+  if (entry.shebang) chmodSync(entry.out, 0o755);
 }
