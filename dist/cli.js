@@ -1117,16 +1117,16 @@ var require_luxon = __commonJS({
           this.rtf = getCachedRTF(intl, opts);
         }
       }
-      format(count2, unit) {
+      format(count3, unit) {
         if (this.rtf) {
-          return this.rtf.format(count2, unit);
+          return this.rtf.format(count3, unit);
         } else {
-          return formatRelativeTime(unit, count2, this.opts.numeric, this.opts.style !== "long");
+          return formatRelativeTime(unit, count3, this.opts.numeric, this.opts.style !== "long");
         }
       }
-      formatToParts(count2, unit) {
+      formatToParts(count3, unit) {
         if (this.rtf) {
-          return this.rtf.formatToParts(count2, unit);
+          return this.rtf.formatToParts(count3, unit);
         } else {
           return [];
         }
@@ -1561,14 +1561,14 @@ var require_luxon = __commonJS({
       if (isNaN(value)) {
         value = "";
         for (let i = 0; i < str.length; i++) {
-          const code = str.charCodeAt(i);
+          const code2 = str.charCodeAt(i);
           if (str[i].search(numberingSystems.hanidec) !== -1) {
             value += hanidecChars.indexOf(str[i]);
           } else {
             for (const key in numberingSystemsUTF16) {
               const [min, max] = numberingSystemsUTF16[key];
-              if (code >= min && code <= max) {
-                value += code - min;
+              if (code2 >= min && code2 <= max) {
+                value += code2 - min;
               }
             }
           }
@@ -1786,11 +1786,11 @@ var require_luxon = __commonJS({
     }
     __name(dayOfWeek, "dayOfWeek");
     function computeOrdinal(year, month, day) {
-      return day + (isLeapYear(year) ? leapLadder : nonLeapLadder)[month - 1];
+      return day + (isLeapYear2(year) ? leapLadder : nonLeapLadder)[month - 1];
     }
     __name(computeOrdinal, "computeOrdinal");
     function uncomputeOrdinal(year, ordinal) {
-      const table3 = isLeapYear(year) ? leapLadder : nonLeapLadder, month0 = table3.findIndex((i) => i < ordinal), day = ordinal - table3[month0];
+      const table3 = isLeapYear2(year) ? leapLadder : nonLeapLadder, month0 = table3.findIndex((i) => i < ordinal), day = ordinal - table3[month0];
       return {
         month: month0 + 1,
         day
@@ -2105,18 +2105,18 @@ var require_luxon = __commonJS({
       }
     }
     __name(roundTo, "roundTo");
-    function isLeapYear(year) {
+    function isLeapYear2(year) {
       return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     }
-    __name(isLeapYear, "isLeapYear");
+    __name(isLeapYear2, "isLeapYear");
     function daysInYear(year) {
-      return isLeapYear(year) ? 366 : 365;
+      return isLeapYear2(year) ? 366 : 365;
     }
     __name(daysInYear, "daysInYear");
     function daysInMonth2(year, month) {
       const modMonth = floorMod(month - 1, 12) + 1, modYear = year + (month - modMonth) / 12;
       if (modMonth === 2) {
-        return isLeapYear(modYear) ? 29 : 28;
+        return isLeapYear2(modYear) ? 29 : 28;
       } else {
         return [31, null, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][modMonth - 1];
       }
@@ -2284,7 +2284,7 @@ var require_luxon = __commonJS({
       return eras(length)[dt.year < 0 ? 0 : 1];
     }
     __name(eraForDateTime, "eraForDateTime");
-    function formatRelativeTime(unit, count2, numeric = "always", narrow = false) {
+    function formatRelativeTime(unit, count3, numeric = "always", narrow = false) {
       const units = {
         years: ["year", "yr."],
         quarters: ["quarter", "qtr."],
@@ -2298,7 +2298,7 @@ var require_luxon = __commonJS({
       const lastable = ["hours", "minutes", "seconds"].indexOf(unit) === -1;
       if (numeric === "auto" && lastable) {
         const isDay = unit === "days";
-        switch (count2) {
+        switch (count3) {
           case 1:
             return isDay ? "tomorrow" : `next ${units[unit][0]}`;
           case -1:
@@ -2307,17 +2307,17 @@ var require_luxon = __commonJS({
             return isDay ? "today" : `this ${units[unit][0]}`;
         }
       }
-      const isInPast = Object.is(count2, -0) || count2 < 0, fmtValue = Math.abs(count2), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
+      const isInPast = Object.is(count3, -0) || count3 < 0, fmtValue = Math.abs(count3), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
       return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
     }
     __name(formatRelativeTime, "formatRelativeTime");
     function stringifyTokens(splits, tokenToString) {
       let s2 = "";
-      for (const token of splits) {
-        if (token.literal) {
-          s2 += token.val;
+      for (const token2 of splits) {
+        if (token2.literal) {
+          s2 += token2.val;
         } else {
-          s2 += tokenToString(token.val);
+          s2 += tokenToString(token2.val);
         }
       }
       return s2;
@@ -2390,8 +2390,8 @@ var require_luxon = __commonJS({
         }
         return splits;
       }
-      static macroTokenToFormatOpts(token) {
-        return macroTokenToFormatOpts[token];
+      static macroTokenToFormatOpts(token2) {
+        return macroTokenToFormatOpts[token2];
       }
       constructor(locale, formatOpts) {
         this.opts = formatOpts;
@@ -2462,17 +2462,17 @@ var require_luxon = __commonJS({
           weekday: length,
           month: "long",
           day: "numeric"
-        }, "weekday"), "weekday"), maybeMacro = /* @__PURE__ */ __name((token) => {
-          const formatOpts = _Formatter.macroTokenToFormatOpts(token);
+        }, "weekday"), "weekday"), maybeMacro = /* @__PURE__ */ __name((token2) => {
+          const formatOpts = _Formatter.macroTokenToFormatOpts(token2);
           if (formatOpts) {
             return this.formatWithSystemDefault(dt, formatOpts);
           } else {
-            return token;
+            return token2;
           }
         }, "maybeMacro"), era = /* @__PURE__ */ __name((length) => knownEnglish ? eraForDateTime(dt, length) : string4({
           era: length
-        }, "era"), "era"), tokenToString = /* @__PURE__ */ __name((token) => {
-          switch (token) {
+        }, "era"), "era"), tokenToString = /* @__PURE__ */ __name((token2) => {
+          switch (token2) {
             // ms
             case "S":
               return this.num(dt.millisecond);
@@ -2648,15 +2648,15 @@ var require_luxon = __commonJS({
             case "x":
               return this.num(dt.ts);
             default:
-              return maybeMacro(token);
+              return maybeMacro(token2);
           }
         }, "tokenToString");
         return stringifyTokens(_Formatter.parseFormat(fmt), tokenToString);
       }
       formatDurationFromString(dur, fmt) {
         const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
-        const tokenToField = /* @__PURE__ */ __name((token) => {
-          switch (token[0]) {
+        const tokenToField = /* @__PURE__ */ __name((token2) => {
+          switch (token2[0]) {
             case "S":
               return "milliseconds";
             case "s":
@@ -2676,8 +2676,8 @@ var require_luxon = __commonJS({
             default:
               return null;
           }
-        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info) => (token) => {
-          const mapped = tokenToField(token);
+        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info) => (token2) => {
+          const mapped = tokenToField(token2);
           if (mapped) {
             const inversionFactor = info.isNegativeDuration && mapped !== info.largestUnit ? invertLargest : 1;
             let signDisplay;
@@ -2688,9 +2688,9 @@ var require_luxon = __commonJS({
             } else {
               signDisplay = "auto";
             }
-            return this.num(lildur.get(mapped) * inversionFactor, token.length, signDisplay);
+            return this.num(lildur.get(mapped) * inversionFactor, token2.length, signDisplay);
           } else {
-            return token;
+            return token2;
           }
         }, "tokenToString"), tokens = _Formatter.parseFormat(fmt), realTokens = tokens.reduce((found, {
           literal: literal2,
@@ -3088,9 +3088,9 @@ var require_luxon = __commonJS({
        * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
        * @return {Duration}
        */
-      static fromMillis(count2, opts) {
+      static fromMillis(count3, opts) {
         return _Duration.fromObject({
-          milliseconds: count2
+          milliseconds: count3
         }, opts);
       }
       /**
@@ -3159,12 +3159,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromISO('P5Y3M').toObject() //=> { years: 5, months: 3 }
        * @return {Duration}
        */
-      static fromISO(text, opts) {
-        const [parsed] = parseISODuration(text);
+      static fromISO(text2, opts) {
+        const [parsed] = parseISODuration(text2);
         if (parsed) {
           return _Duration.fromObject(parsed, opts);
         } else {
-          return _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+          return _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
         }
       }
       /**
@@ -3183,12 +3183,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromISOTime('T1100').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
        * @return {Duration}
        */
-      static fromISOTime(text, opts) {
-        const [parsed] = parseISOTimeOnly(text);
+      static fromISOTime(text2, opts) {
+        const [parsed] = parseISOTimeOnly(text2);
         if (parsed) {
           return _Duration.fromObject(parsed, opts);
         } else {
-          return _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+          return _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
         }
       }
       /**
@@ -3858,8 +3858,8 @@ var require_luxon = __commonJS({
        * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
        * @return {Interval}
        */
-      static fromISO(text, opts) {
-        const [s2, e] = (text || "").split("/", 2);
+      static fromISO(text2, opts) {
+        const [s2, e] = (text2 || "").split("/", 2);
         if (s2 && e) {
           let start, startIsValid;
           try {
@@ -3890,7 +3890,7 @@ var require_luxon = __commonJS({
             }
           }
         }
-        return _Interval.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+        return _Interval.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
       }
       /**
        * Check if an object is an Interval. Works across context boundaries
@@ -4650,13 +4650,13 @@ var require_luxon = __commonJS({
       return value.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, "\\$&");
     }
     __name(escapeToken, "escapeToken");
-    function unitForToken(token, loc) {
+    function unitForToken(token2, loc) {
       const one = digitRegex(loc), two = digitRegex(loc, "{2}"), three = digitRegex(loc, "{3}"), four = digitRegex(loc, "{4}"), six = digitRegex(loc, "{6}"), oneOrTwo = digitRegex(loc, "{1,2}"), oneToThree = digitRegex(loc, "{1,3}"), oneToSix = digitRegex(loc, "{1,6}"), oneToNine = digitRegex(loc, "{1,9}"), twoToFour = digitRegex(loc, "{2,4}"), fourToSix = digitRegex(loc, "{4,6}"), literal2 = /* @__PURE__ */ __name((t) => ({
         regex: RegExp(escapeToken(t.val)),
         deser: /* @__PURE__ */ __name(([s2]) => s2, "deser"),
         literal: true
       }), "literal"), unitate = /* @__PURE__ */ __name((t) => {
-        if (token.literal) {
+        if (token2.literal) {
           return literal2(t);
         }
         switch (t.val) {
@@ -4777,10 +4777,10 @@ var require_luxon = __commonJS({
             return literal2(t);
         }
       }, "unitate");
-      const unit = unitate(token) || {
+      const unit = unitate(token2) || {
         invalidReason: MISSING_FTP
       };
-      unit.token = token;
+      unit.token = token2;
       return unit;
     }
     __name(unitForToken, "unitForToken");
@@ -4892,8 +4892,8 @@ var require_luxon = __commonJS({
     }
     __name(match, "match");
     function dateTimeFromMatches(matches) {
-      const toField = /* @__PURE__ */ __name((token) => {
-        switch (token) {
+      const toField = /* @__PURE__ */ __name((token2) => {
+        switch (token2) {
           case "S":
             return "millisecond";
           case "s":
@@ -4970,14 +4970,14 @@ var require_luxon = __commonJS({
       return dummyDateTimeCache;
     }
     __name(getDummyDateTime, "getDummyDateTime");
-    function maybeExpandMacroToken(token, locale) {
-      if (token.literal) {
-        return token;
+    function maybeExpandMacroToken(token2, locale) {
+      if (token2.literal) {
+        return token2;
       }
-      const formatOpts = Formatter.macroTokenToFormatOpts(token.val);
+      const formatOpts = Formatter.macroTokenToFormatOpts(token2.val);
       const tokens = formatOptsToTokens(formatOpts, locale);
       if (tokens == null || tokens.includes(void 0)) {
-        return token;
+        return token2;
       }
       return tokens;
     }
@@ -5155,7 +5155,7 @@ var require_luxon = __commonJS({
       };
     }
     __name(adjustTime, "adjustTime");
-    function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOffset) {
+    function parseDataToDateTime(parsed, parsedZone, opts, format, text2, specificOffset) {
       const {
         setZone,
         zone
@@ -5168,7 +5168,7 @@ var require_luxon = __commonJS({
         });
         return setZone ? inst : inst.setZone(zone);
       } else {
-        return DateTime.invalid(new Invalid("unparsable", `the input "${text}" can't be parsed as ${format}`));
+        return DateTime.invalid(new Invalid("unparsable", `the input "${text2}" can't be parsed as ${format}`));
       }
     }
     __name(parseDataToDateTime, "parseDataToDateTime");
@@ -5387,9 +5387,9 @@ var require_luxon = __commonJS({
         return format(differ(opts.unit), opts.unit);
       }
       for (const unit of opts.units) {
-        const count2 = differ(unit);
-        if (Math.abs(count2) >= 1) {
-          return format(count2, unit);
+        const count3 = differ(unit);
+        if (Math.abs(count3) >= 1) {
+          return format(count3, unit);
         }
       }
       return format(start > end ? -0 : 0, opts.units[opts.units.length - 1]);
@@ -5703,9 +5703,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromISO('2016-W05-4')
        * @return {DateTime}
        */
-      static fromISO(text, opts = {}) {
-        const [vals, parsedZone] = parseISODate(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text);
+      static fromISO(text2, opts = {}) {
+        const [vals, parsedZone] = parseISODate(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text2);
       }
       /**
        * Create a DateTime from an RFC 2822 string
@@ -5722,9 +5722,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromRFC2822('25 Nov 2016 13:23 Z')
        * @return {DateTime}
        */
-      static fromRFC2822(text, opts = {}) {
-        const [vals, parsedZone] = parseRFC2822Date(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text);
+      static fromRFC2822(text2, opts = {}) {
+        const [vals, parsedZone] = parseRFC2822Date(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text2);
       }
       /**
        * Create a DateTime from an HTTP header date
@@ -5742,8 +5742,8 @@ var require_luxon = __commonJS({
        * @example DateTime.fromHTTP('Sun Nov  6 08:49:37 1994')
        * @return {DateTime}
        */
-      static fromHTTP(text, opts = {}) {
-        const [vals, parsedZone] = parseHTTPDate(text);
+      static fromHTTP(text2, opts = {}) {
+        const [vals, parsedZone] = parseHTTPDate(text2);
         return parseDataToDateTime(vals, parsedZone, opts, "HTTP", opts);
       }
       /**
@@ -5760,8 +5760,8 @@ var require_luxon = __commonJS({
        * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromFormat(text, fmt, opts = {}) {
-        if (isUndefined(text) || isUndefined(fmt)) {
+      static fromFormat(text2, fmt, opts = {}) {
+        if (isUndefined(text2) || isUndefined(fmt)) {
           throw new InvalidArgumentError("fromFormat requires an input string and a format");
         }
         const {
@@ -5771,18 +5771,18 @@ var require_luxon = __commonJS({
           locale,
           numberingSystem,
           defaultToEN: true
-        }), [vals, parsedZone, specificOffset, invalid2] = parseFromTokens(localeToUse, text, fmt);
+        }), [vals, parsedZone, specificOffset, invalid2] = parseFromTokens(localeToUse, text2, fmt);
         if (invalid2) {
           return _DateTime.invalid(invalid2);
         } else {
-          return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+          return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text2, specificOffset);
         }
       }
       /**
        * @deprecated use fromFormat instead
        */
-      static fromString(text, fmt, opts = {}) {
-        return _DateTime.fromFormat(text, fmt, opts);
+      static fromString(text2, fmt, opts = {}) {
+        return _DateTime.fromFormat(text2, fmt, opts);
       }
       /**
        * Create a DateTime from a SQL date, time, or datetime
@@ -5805,9 +5805,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromSQL('09:12:34.342')
        * @return {DateTime}
        */
-      static fromSQL(text, opts = {}) {
-        const [vals, parsedZone] = parseSQL(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "SQL", text);
+      static fromSQL(text2, opts = {}) {
+        const [vals, parsedZone] = parseSQL(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "SQL", text2);
       }
       /**
        * Create an invalid DateTime.
@@ -6213,7 +6213,7 @@ var require_luxon = __commonJS({
        * @type {boolean}
        */
       get isInLeapYear() {
-        return isLeapYear(this.year);
+        return isLeapYear2(this.year);
       }
       /**
        * Returns the number of days in this DateTime's month
@@ -6992,7 +6992,7 @@ var require_luxon = __commonJS({
        * @param {Object} options - options taken by fromFormat()
        * @return {Object}
        */
-      static fromFormatExplain(text, fmt, options = {}) {
+      static fromFormatExplain(text2, fmt, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -7001,13 +7001,13 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return explainFromTokens(localeToUse, text, fmt);
+        return explainFromTokens(localeToUse, text2, fmt);
       }
       /**
        * @deprecated use fromFormatExplain instead
        */
-      static fromStringExplain(text, fmt, options = {}) {
-        return _DateTime.fromFormatExplain(text, fmt, options);
+      static fromStringExplain(text2, fmt, options = {}) {
+        return _DateTime.fromFormatExplain(text2, fmt, options);
       }
       /**
        * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -7042,8 +7042,8 @@ var require_luxon = __commonJS({
        * @param {Object} opts - options taken by fromFormat()
        * @returns {DateTime}
        */
-      static fromFormatParser(text, formatParser, opts = {}) {
-        if (isUndefined(text) || isUndefined(formatParser)) {
+      static fromFormatParser(text2, formatParser, opts = {}) {
+        if (isUndefined(text2) || isUndefined(formatParser)) {
           throw new InvalidArgumentError("fromFormatParser requires an input string and a format parser");
         }
         const {
@@ -7062,11 +7062,11 @@ var require_luxon = __commonJS({
           zone,
           specificOffset,
           invalidReason
-        } = formatParser.explainFromTokens(text);
+        } = formatParser.explainFromTokens(text2);
         if (invalidReason) {
           return _DateTime.invalid(invalidReason);
         } else {
-          return parseDataToDateTime(result, zone, opts, `format ${formatParser.format}`, text, specificOffset);
+          return parseDataToDateTime(result, zone, opts, `format ${formatParser.format}`, text2, specificOffset);
         }
       }
       // FORMAT PRESETS
@@ -9259,7 +9259,7 @@ var require_CronExpressionParser = __commonJS({
        */
       static #parseHashed(value, constraints, rand, field2, strict, hashedMax) {
         const randomValue = rand();
-        let count2 = 0;
+        let count3 = 0;
         return value.replace(/H(?:\((\d+)-(\d+)\))?(?:\/(\d+))?/g, (_, min, max, step) => {
           if (min && max && step) {
             const minNum = parseInt(min, 10);
@@ -9269,8 +9269,8 @@ var require_CronExpressionParser = __commonJS({
               throw new Error(`Invalid step: ${stepNum}, must be positive`);
             }
             const range = _CronExpressionParser.#hashedRange(minNum, maxNum, constraints, field2, strict);
-            count2 += Math.ceil((range.max - range.min + 1) / stepNum);
-            _CronExpressionParser.#assertMaxFieldValues(field2, count2);
+            count3 += Math.ceil((range.max - range.min + 1) / stepNum);
+            _CronExpressionParser.#assertMaxFieldValues(field2, count3);
             return _CronExpressionParser.#hashedStep(randomValue, range.min, range.max, stepNum, field2, strict);
           } else if (min && max) {
             const minNum = parseInt(min, 10);
@@ -9282,8 +9282,8 @@ var require_CronExpressionParser = __commonJS({
             if (stepNum <= 0) {
               throw new Error(`Invalid step: ${stepNum}, must be positive`);
             }
-            count2 += Math.ceil((constraints.max - constraints.min + 1) / stepNum);
-            _CronExpressionParser.#assertMaxFieldValues(field2, count2);
+            count3 += Math.ceil((constraints.max - constraints.min + 1) / stepNum);
+            _CronExpressionParser.#assertMaxFieldValues(field2, count3);
             return _CronExpressionParser.#hashedStep(randomValue, constraints.min, constraints.max, stepNum, field2, strict);
           } else {
             return String(_CronExpressionParser.#hashedValue(randomValue, constraints.min, hashedMax ?? constraints.max));
@@ -9369,8 +9369,8 @@ var require_CronExpressionParser = __commonJS({
        * @param {number} count - The number of values collected so far.
        * @private
        */
-      static #assertMaxFieldValues(field2, count2) {
-        if (count2 > MAX_FIELD_VALUES) {
+      static #assertMaxFieldValues(field2, count3) {
+        if (count3 > MAX_FIELD_VALUES) {
           throw new Error(`Constraint error, too many values in ${field2} field, expected at most ${MAX_FIELD_VALUES}`);
         }
       }
@@ -10793,9 +10793,9 @@ var require_cronstrue = __commonJS({
                     return values.shift();
                   });
                 };
-                StringUtilities2.containsAny = function(text, searchStrings) {
+                StringUtilities2.containsAny = function(text2, searchStrings) {
                   return searchStrings.some(function(c) {
-                    return text.indexOf(c) > -1;
+                    return text2.indexOf(c) > -1;
                   });
                 };
                 return StringUtilities2;
@@ -11431,8 +11431,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -11543,13 +11543,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -11844,14 +11844,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -11868,14 +11868,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -11892,12 +11892,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -11909,12 +11909,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -11929,40 +11929,40 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold2 = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold2 === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold2])
-            res += `${text[fold2]}\\`;
+            res += `${text2[fold2]}\\`;
           res += `
-${indent}${text.slice(fold2 + 1, end2)}`;
+${indent}${text2.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
     }
     __name(foldFlowLines, "foldFlowLines");
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -12027,8 +12027,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json3.slice(start, i);
-                const code = json3.substr(i + 2, 4);
-                switch (code) {
+                const code2 = json3.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -12054,8 +12054,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str += "\\x" + code2.substr(2);
                     else
                       str += json3.substr(i, 6);
                 }
@@ -14574,8 +14574,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -14616,10 +14616,10 @@ var require_errors = __commonJS({
       static {
         __name(this, "YAMLError");
       }
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
@@ -14628,16 +14628,16 @@ var require_errors = __commonJS({
       static {
         __name(this, "YAMLParseError");
       }
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
       static {
         __name(this, "YAMLWarning");
       }
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError2 = /* @__PURE__ */ __name((src, lc) => (error62) => {
@@ -14662,12 +14662,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error62.message += `:
 
 ${lineStr}
@@ -14701,29 +14701,29 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token2 of tokens) {
         if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          if (token2.type !== "space" && token2.type !== "newline" && token2.type !== "comma")
+            onError(token2.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
           reqSpace = false;
         }
         if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+          if (atNewline && token2.type !== "comment" && token2.type !== "newline") {
             onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
           }
           tab = null;
         }
-        switch (token.type) {
+        switch (token2.type) {
           case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token2.source.includes("	")) {
+              tab = token2;
             }
             hasSpace = true;
             break;
           case "comment": {
             if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
+              onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token2.source.substring(1) || " ";
             if (!comment)
               comment = cb;
             else
@@ -14735,33 +14735,33 @@ var require_resolve_props = __commonJS({
           case "newline":
             if (atNewline) {
               if (comment)
-                comment += token.source;
+                comment += token2.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
-              commentSep += token.source;
+              commentSep += token2.source;
             atNewline = true;
             hasNewline = true;
             if (anchor2 || tag)
-              newlineAfterProp = token;
+              newlineAfterProp = token2;
             hasSpace = true;
             break;
           case "anchor":
             if (anchor2)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor2 = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token2.source.endsWith(":"))
+              onError(token2.offset + token2.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor2 = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
             break;
           case "tag": {
             if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -14769,25 +14769,25 @@ var require_resolve_props = __commonJS({
           }
           case indicator:
             if (anchor2 || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+              onError(token2, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token2.source} indicator`);
             if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.source} in ${flow ?? "collection"}`);
+            found = token2;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
           case "comma":
             if (flow) {
               if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
+                onError(token2, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token2;
               atNewline = false;
               hasSpace = false;
               break;
             }
           // else fallthrough
           default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.type} token`);
             atNewline = false;
             hasSpace = false;
         }
@@ -15066,15 +15066,15 @@ var require_resolve_end = __commonJS({
       if (end) {
         let hasSpace = false;
         let sep = "";
-        for (const token of end) {
-          const { source, type } = token;
+        for (const token2 of end) {
+          const { source, type } = token2;
           switch (type) {
             case "space":
               hasSpace = true;
               break;
             case "comment": {
               if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+                onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
               if (!comment)
                 comment = cb;
@@ -15089,7 +15089,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
           offset += source.length;
         }
@@ -15114,7 +15114,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = /* @__PURE__ */ __name((token) => token && (token.type === "block-map" || token.type === "block-seq"), "isBlock");
+    var isBlock = /* @__PURE__ */ __name((token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq"), "isBlock");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap2 = fc.start.source === "{";
       const fcName = isMap2 ? "flow map" : "flow sequence";
@@ -15307,8 +15307,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token2, onError, tagName, tag) {
+      const coll = token2.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token2, onError, tag) : token2.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token2, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token2, onError, tag);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -15319,10 +15319,10 @@ var require_compose_collection = __commonJS({
       return coll;
     }
     __name(resolveCollection, "resolveCollection");
-    function composeCollection(CN, ctx, token, props, onError) {
+    function composeCollection(CN, ctx, token2, props, onError) {
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
+      if (token2.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
@@ -15330,9 +15330,9 @@ var require_compose_collection = __commonJS({
           onError(lastProp, "MISSING_CHAR", message);
         }
       }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      const expType = token2.type === "block-map" ? "map" : token2.type === "block-seq" ? "seq" : token2.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+        return resolveCollection(CN, ctx, token2, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
       if (!tag) {
@@ -15346,10 +15346,10 @@ var require_compose_collection = __commonJS({
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token2, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token2, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
@@ -15501,31 +15501,31 @@ var require_resolve_block_scalar = __commonJS({
       let comment = "";
       let length = source.length;
       for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
+        const token2 = props[i];
+        switch (token2.type) {
           case "space":
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length += token2.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              onError(token2, "MISSING_CHAR", message);
             }
-            length += token.source.length;
-            comment = token.source.substring(1);
+            length += token2.source.length;
+            comment = token2.source.substring(1);
             break;
           case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            onError(token2, "UNEXPECTED_TOKEN", token2.message);
+            length += token2.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
+            const message = `Unexpected token in block scalar header: ${token2.type}`;
+            onError(token2, "UNEXPECTED_TOKEN", message);
+            const ts = token2.source;
             if (ts && typeof ts === "string")
               length += ts.length;
           }
@@ -15559,7 +15559,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = /* @__PURE__ */ __name((rel, code, msg) => onError(offset + rel, code, msg), "_onError");
+      const _onError = /* @__PURE__ */ __name((rel, code2, msg) => onError(offset + rel, code2, msg), "_onError");
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -15763,9 +15763,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -15785,25 +15785,25 @@ var require_compose_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+    function composeScalar(ctx, token2, tagToken, onError) {
+      const { value, type, comment, range } = token2.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token2, onError) : resolveFlowScalar.resolveFlowScalar(token2, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+      else if (token2.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token2, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
       scalar.range = range;
@@ -15843,7 +15843,7 @@ var require_compose_scalar = __commonJS({
       return schema[identity.SCALAR];
     }
     __name(findScalarTagByName, "findScalarTagByName");
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+    function findScalarTagByTest({ atKey, directives, schema }, value, token2, onError) {
       const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
@@ -15851,7 +15851,7 @@ var require_compose_scalar = __commonJS({
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+          onError(token2, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
       return tag;
@@ -15903,22 +15903,22 @@ var require_compose_node = __commonJS({
     var resolveEnd = require_resolve_end();
     var utilEmptyScalarPosition = require_util_empty_scalar_position();
     var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
+    function composeNode(ctx, token2, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor: anchor2, tag } = props;
       let node2;
       let isSrcToken = true;
-      switch (token.type) {
+      switch (token2.type) {
         case "alias":
-          node2 = composeAlias(ctx, token, onError);
+          node2 = composeAlias(ctx, token2, onError);
           if (anchor2 || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+            onError(token2, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token2, tag, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -15926,48 +15926,48 @@ var require_compose_node = __commonJS({
         case "block-seq":
         case "flow-collection":
           try {
-            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node2 = composeCollection.composeCollection(CN, ctx, token2, props, onError);
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error62) {
             const message = error62 instanceof Error ? error62.message : String(error62);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            onError(token2, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message = token2.type === "error" ? token2.message : `Unsupported token (type: ${token2.type})`;
+          onError(token2, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
-      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      node2 ?? (node2 = composeEmptyNode(ctx, token2.offset, void 0, null, props, onError));
       if (anchor2 && node2.anchor === "")
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag ?? token2, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
       if (comment) {
-        if (token.type === "scalar" && token.source === "")
+        if (token2.type === "scalar" && token2.source === "")
           node2.comment = comment;
         else
           node2.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node2.srcToken = token;
+        node2.srcToken = token2;
       return node2;
     }
     __name(composeNode, "composeNode");
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
-      const token = {
+      const token2 = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token2, tag, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
@@ -16101,12 +16101,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code2, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -16166,28 +16166,28 @@ ${cb}` : comment;
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
       *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
+        for (const token2 of tokens)
+          yield* this.next(token2);
         yield* this.end(forceDoc, endOffset);
       }
       /** Advance the composer by one CST token. */
-      *next(token) {
+      *next(token2) {
         if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
+          console.dir(token2, { depth: null });
+        switch (token2.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
-              const pos = getErrorPos(token);
+            this.directives.add(token2.source, (offset, message, warning) => {
+              const pos = getErrorPos(token2);
               pos[0] += offset;
               this.onError(pos, "BAD_DIRECTIVE", message, warning);
             });
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token2, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+              this.onError(token2, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
             if (this.doc)
               yield this.doc;
@@ -16200,11 +16200,11 @@ ${cb}` : comment;
             break;
           case "comment":
           case "newline":
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             break;
           case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error62 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const msg = token2.source ? `${token2.message}: ${JSON.stringify(token2.source)}` : token2.message;
+            const error62 = new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
               this.errors.push(error62);
             else
@@ -16214,11 +16214,11 @@ ${cb}` : comment;
           case "doc-end": {
             if (!this.doc) {
               const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg));
               break;
             }
             this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            const end = resolveEnd.resolveEnd(token2.end, token2.offset + token2.source.length, this.doc.options.strict, this.onError);
             this.decorate(this.doc, true);
             if (end.comment) {
               const dc = this.doc.comment;
@@ -16229,7 +16229,7 @@ ${end.comment}` : end.comment;
             break;
           }
           default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", `Unsupported token ${token2.type}`));
         }
       }
       /**
@@ -16266,22 +16266,22 @@ var require_cst_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     var errors = require_errors();
     var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
-        const _onError = /* @__PURE__ */ __name((pos, code, message) => {
+    function resolveAsScalar(token2, strict = true, onError) {
+      if (token2) {
+        const _onError = /* @__PURE__ */ __name((pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         }, "_onError");
-        switch (token.type) {
+        switch (token2.type) {
           case "scalar":
           case "single-quoted-scalar":
           case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+            return resolveFlowScalar.resolveFlowScalar(token2, strict, _onError);
           case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token2, _onError);
         }
       }
       return null;
@@ -16320,13 +16320,13 @@ var require_cst_scalar = __commonJS({
       }
     }
     __name(createScalarToken, "createScalarToken");
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token2, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
+      let indent = "indent" in token2 ? token2.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
       if (!type)
-        switch (token.type) {
+        switch (token2.type) {
           case "single-quoted-scalar":
             type = "QUOTE_SINGLE";
             break;
@@ -16334,7 +16334,7 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
+            const header = token2.props[0];
             if (header.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
             type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
@@ -16352,41 +16352,41 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token2, source);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token2, source, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token2, source, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token2, source, "scalar");
       }
     }
     __name(setScalarValue, "setScalarValue");
-    function setBlockScalarValue(token, source) {
+    function setBlockScalarValue(token2, source) {
       const he = source.indexOf("\n");
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header = token.props[0];
+      if (token2.type === "block-scalar") {
+        const header = token2.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token2.source = body;
       } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const { offset } = token2;
+        const indent = "indent" in token2 ? token2.indent : -1;
         const props = [
           { type: "block-scalar-header", offset, indent, source: head }
         ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+        if (!addEndtoBlockProps(props, "end" in token2 ? token2.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
+        for (const key of Object.keys(token2))
           if (key !== "type" && key !== "offset")
-            delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+            delete token2[key];
+        Object.assign(token2, { type: "block-scalar", indent, props, source: body });
       }
     }
     __name(setBlockScalarValue, "setBlockScalarValue");
@@ -16405,40 +16405,40 @@ var require_cst_scalar = __commonJS({
       return false;
     }
     __name(addEndtoBlockProps, "addEndtoBlockProps");
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
+    function setFlowScalarValue(token2, source, type) {
+      switch (token2.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
+          token2.type = type;
+          token2.source = source;
           break;
         case "block-scalar": {
-          const end = token.props.slice(1);
+          const end = token2.props.slice(1);
           let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
+          if (token2.props[0].type === "block-scalar-header")
+            oa -= token2.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
+          delete token2.props;
+          Object.assign(token2, { type, source, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          const offset = token2.offset + source.length;
+          const nl = { type: "newline", offset, indent: token2.indent, source: "\n" };
+          delete token2.items;
+          Object.assign(token2, { type, source, end: [nl] });
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
+          const indent = "indent" in token2 ? token2.indent : -1;
+          const end = "end" in token2 && Array.isArray(token2.end) ? token2.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token2))
             if (key !== "type" && key !== "offset")
-              delete token[key];
-          Object.assign(token, { type, indent, source, end });
+              delete token2[key];
+          Object.assign(token2, { type, indent, source, end });
         }
       }
     }
@@ -16454,40 +16454,40 @@ var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = /* @__PURE__ */ __name((cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst), "stringify");
-    function stringifyToken(token) {
-      switch (token.type) {
+    function stringifyToken(token2) {
+      switch (token2.type) {
         case "block-scalar": {
           let res = "";
-          for (const tok of token.props)
+          for (const tok of token2.props)
             res += stringifyToken(tok);
-          return res + token.source;
+          return res + token2.source;
         }
         case "block-map":
         case "block-seq": {
           let res = "";
-          for (const item of token.items)
+          for (const item of token2.items)
             res += stringifyItem(item);
           return res;
         }
         case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
+          let res = token2.start.source;
+          for (const item of token2.items)
             res += stringifyItem(item);
-          for (const st of token.end)
+          for (const st of token2.end)
             res += st.source;
           return res;
         }
         case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st of token.end)
+          let res = stringifyItem(token2);
+          if (token2.end)
+            for (const st of token2.end)
               res += st.source;
           return res;
         }
         default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st of token.end)
+          let res = token2.source;
+          if ("end" in token2 && token2.end)
+            for (const st of token2.end)
               res += st.source;
           return res;
         }
@@ -16552,16 +16552,16 @@ var require_cst_visit = __commonJS({
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
-        const token = item[field2];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field2, i]])), token.items[i], visitor);
+        const token2 = item[field2];
+        if (token2 && "items" in token2) {
+          for (let i = 0; i < token2.items.length; ++i) {
+            const ci = _visit(Object.freeze(path6.concat([[field2, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
+              token2.items.splice(i, 1);
               i -= 1;
             }
           }
@@ -16587,10 +16587,10 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = /* @__PURE__ */ __name((token) => !!token && "items" in token, "isCollection");
-    var isScalar2 = /* @__PURE__ */ __name((token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar"), "isScalar");
-    function prettyToken(token) {
-      switch (token) {
+    var isCollection = /* @__PURE__ */ __name((token2) => !!token2 && "items" in token2, "isCollection");
+    var isScalar2 = /* @__PURE__ */ __name((token2) => !!token2 && (token2.type === "scalar" || token2.type === "single-quoted-scalar" || token2.type === "double-quoted-scalar" || token2.type === "block-scalar"), "isScalar");
+    function prettyToken(token2) {
+      switch (token2) {
         case BOM:
           return "<BOM>";
         case DOCUMENT:
@@ -16600,7 +16600,7 @@ var require_cst = __commonJS({
         case SCALAR:
           return "<SCALAR>";
         default:
-          return JSON.stringify(token);
+          return JSON.stringify(token2);
       }
     }
     __name(prettyToken, "prettyToken");
@@ -17335,8 +17335,8 @@ var require_parser = __commonJS({
       return -1;
     }
     __name(findNonEmptyIndex, "findNonEmptyIndex");
-    function isFlowToken(token) {
-      switch (token?.type) {
+    function isFlowToken(token2) {
+      switch (token2?.type) {
         case "alias":
         case "scalar":
         case "single-quoted-scalar":
@@ -17551,38 +17551,38 @@ var require_parser = __commonJS({
         return this.stack[this.stack.length - n];
       }
       *pop(error62) {
-        const token = error62 ?? this.stack.pop();
-        if (!token) {
+        const token2 = error62 ?? this.stack.pop();
+        if (!token2) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
         } else if (this.stack.length === 0) {
-          yield token;
+          yield token2;
         } else {
           const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
+          if (token2.type === "block-scalar") {
+            token2.indent = "indent" in top ? top.indent : 0;
+          } else if (token2.type === "flow-collection" && top.type === "document") {
+            token2.indent = 0;
           }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
+          if (token2.type === "flow-collection")
+            fixFlowSeqItems(token2);
           switch (top.type) {
             case "document":
-              top.value = token;
+              top.value = token2;
               break;
             case "block-scalar":
-              top.props.push(token);
+              top.props.push(token2);
               break;
             case "block-map": {
               const it = top.items[top.items.length - 1];
               if (it.value) {
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
                 this.onKeyLine = true;
                 return;
               } else if (it.sep) {
-                it.value = token;
+                it.value = token2;
               } else {
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it, { key: token2, sep: [] });
                 this.onKeyLine = !it.explicitKey;
                 return;
               }
@@ -17591,34 +17591,34 @@ var require_parser = __commonJS({
             case "block-seq": {
               const it = top.items[top.items.length - 1];
               if (it.value)
-                top.items.push({ start: [], value: token });
+                top.items.push({ start: [], value: token2 });
               else
-                it.value = token;
+                it.value = token2;
               break;
             }
             case "flow-collection": {
               const it = top.items[top.items.length - 1];
               if (!it || it.value)
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
               else if (it.sep)
-                it.value = token;
+                it.value = token2;
               else
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it, { key: token2, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
             default:
               yield* this.pop();
-              yield* this.pop(token);
+              yield* this.pop(token2);
           }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token2.type === "block-map" || token2.type === "block-seq")) {
+            const last = token2.items[token2.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token2.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token2.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
                 top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
+              token2.items.splice(-1, 1);
             }
           }
         }
@@ -18161,7 +18161,7 @@ var require_parser = __commonJS({
             yield* this.pop();
         }
       }
-      *lineEnd(token) {
+      *lineEnd(token2) {
         switch (this.type) {
           case "comma":
           case "doc-start":
@@ -18178,10 +18178,10 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
           default:
-            if (token.end)
-              token.end.push(this.sourceToken);
+            if (token2.end)
+              token2.end.push(this.sourceToken);
             else
-              token.end = [this.sourceToken];
+              token2.end = [this.sourceToken];
             if (this.type === "newline")
               yield* this.pop();
         }
@@ -18345,6 +18345,9 @@ var require_dist2 = __commonJS({
   }
 });
 
+// src/cli/main.ts
+import { constants as constants2 } from "node:os";
+
 // src/config/load.ts
 import { readFile } from "node:fs/promises";
 
@@ -18401,8 +18404,8 @@ var ZoneClock = class {
     this.#format = new Intl.DateTimeFormat("en-US", { ...OFFSET_FORMAT_OPTIONS, timeZone: zone });
   }
   /** The zone's offset at `instant`, in milliseconds (local = instant + offset). */
-  offsetAt(instant) {
-    const whole = Math.floor(instant / SECOND_MS) * SECOND_MS;
+  offsetAt(instant2) {
+    const whole = Math.floor(instant2 / SECOND_MS) * SECOND_MS;
     const fields = {};
     for (const part2 of this.#format.formatToParts(whole)) {
       if (part2.type !== "literal") {
@@ -18419,11 +18422,11 @@ var ZoneClock = class {
    * from `instant + smallestOffsetNear(instant)` finds the second copy of a repeated hour that
    * `instant` is in, or just before.
    */
-  smallestOffsetNear(instant) {
+  smallestOffsetNear(instant2) {
     return Math.min(
-      this.offsetAt(instant - DAY_MS),
-      this.offsetAt(instant),
-      this.offsetAt(instant + DAY_MS)
+      this.offsetAt(instant2 - DAY_MS),
+      this.offsetAt(instant2),
+      this.offsetAt(instant2 + DAY_MS)
     );
   }
   /** The offset of local day `day` (days since 1970-01-01) if it has no transition. */
@@ -18440,10 +18443,10 @@ var ZoneClock = class {
     }
     const matches = [];
     spans.forEach((span, index) => {
-      const instant = local - span.offset;
+      const instant2 = local - span.offset;
       const end = spans[index + 1]?.from ?? Number.POSITIVE_INFINITY;
-      if (instant >= span.from && instant < end) {
-        matches.push(instant);
+      if (instant2 >= span.from && instant2 < end) {
+        matches.push(instant2);
       }
     });
     matches.sort((a, b) => a - b);
@@ -18860,37 +18863,37 @@ function* slotInstants(schedule, after) {
     if (offset !== void 0 && secondCopies.length === 0) {
       const base2 = day.midnight - offset;
       for (const time3 of times) {
-        const instant = base2 + time3;
-        if (instant > last) {
-          last = instant;
-          yield instant;
+        const instant2 = base2 + time3;
+        if (instant2 > last) {
+          last = instant2;
+          yield instant2;
         }
       }
       continue;
     }
     for (const time3 of times) {
       const resolution2 = clock.resolve(day.midnight + time3);
-      let instant;
+      let instant2;
       if (resolution2.kind === "unique") {
-        instant = resolution2.instant;
+        instant2 = resolution2.instant;
       } else if (resolution2.kind === "skipped") {
-        instant = resolution2.transition;
+        instant2 = resolution2.transition;
       } else {
-        instant = resolution2.first;
+        instant2 = resolution2.first;
         if (keepsBothCopies) {
           insertSorted(secondCopies, resolution2.second);
         }
       }
-      while (secondCopies.length > 0 && (secondCopies[0] ?? instant) < instant) {
-        const held = secondCopies.shift() ?? instant;
+      while (secondCopies.length > 0 && (secondCopies[0] ?? instant2) < instant2) {
+        const held = secondCopies.shift() ?? instant2;
         if (held > last) {
           last = held;
           yield held;
         }
       }
-      if (instant > last) {
-        last = instant;
-        yield instant;
+      if (instant2 > last) {
+        last = instant2;
+        yield instant2;
       }
     }
   }
@@ -18931,16 +18934,16 @@ function slotsAfter(spec, after, options) {
   return slots;
 }
 __name(slotsAfter, "slotsAfter");
-function nextSlots(spec, after, count2) {
-  return slotsAfter(spec, after, { limit: count2 });
+function nextSlots(spec, after, count3) {
+  return slotsAfter(spec, after, { limit: count3 });
 }
 __name(nextSlots, "nextSlots");
 function instantOf(date5, name) {
-  const instant = date5 instanceof Date ? date5.getTime() : Number.NaN;
-  if (!Number.isFinite(instant)) {
+  const instant2 = date5 instanceof Date ? date5.getTime() : Number.NaN;
+  if (!Number.isFinite(instant2)) {
     throw new RangeError(`${name} must be a valid Date`);
   }
-  return instant;
+  return instant2;
 }
 __name(instantOf, "instantOf");
 function assertLimit(limit) {
@@ -19040,21 +19043,21 @@ function recentSlots(schedule, cursor, now, keep) {
 __name(recentSlots, "recentSlots");
 function walk(schedule, after, until, keep, cap, stopAfter = until) {
   const recent = [];
-  let count2 = 0;
+  let count3 = 0;
   for (const slot of slotInstants(schedule, after)) {
     if (slot > until) {
-      return { recent: recent.slice(-keep), count: count2, reachedEnd: true };
+      return { recent: recent.slice(-keep), count: count3, reachedEnd: true };
     }
-    if (count2 >= cap || slot > stopAfter) {
-      return { recent: recent.slice(-keep), count: count2, reachedEnd: false };
+    if (count3 >= cap || slot > stopAfter) {
+      return { recent: recent.slice(-keep), count: count3, reachedEnd: false };
     }
-    count2 += 1;
+    count3 += 1;
     recent.push(slot);
     if (recent.length > keep * 2) {
       recent.splice(0, recent.length - keep);
     }
   }
-  return { recent: recent.slice(-keep), count: count2, reachedEnd: true };
+  return { recent: recent.slice(-keep), count: count3, reachedEnd: true };
 }
 __name(walk, "walk");
 function searchBackwards(schedule, floor, now, keep, averageGap) {
@@ -19125,8 +19128,8 @@ function shortestGapMinutes(pattern) {
   return shortest;
 }
 __name(shortestGapMinutes, "shortestGapMinutes");
-function plural(count2, unit) {
-  return count2 === 1 ? unit : `${count2} ${unit}s`;
+function plural(count3, unit) {
+  return count3 === 1 ? unit : `${count3} ${unit}s`;
 }
 __name(plural, "plural");
 
@@ -19153,18 +19156,18 @@ var DurationError = class extends Error {
 var UNIT_MS = { d: 864e5, h: 36e5, m: 6e4, s: 1e3 };
 var DURATION_PATTERN = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 var DURATION_FORM = "a positive duration such as 90s, 50m, 2h, 1h30m or 1d";
-function parseDuration(text) {
-  const match = DURATION_PATTERN.exec(text);
+function parseDuration(text2) {
+  const match = DURATION_PATTERN.exec(text2);
   if (match === null) {
-    throw new DurationError(`${JSON.stringify(text)} is not ${DURATION_FORM}`);
+    throw new DurationError(`${JSON.stringify(text2)} is not ${DURATION_FORM}`);
   }
   const [, days, hours, minutes, seconds] = match;
   const ms = count(days) * UNIT_MS.d + count(hours) * UNIT_MS.h + count(minutes) * UNIT_MS.m + count(seconds) * UNIT_MS.s;
   if (ms === 0) {
-    throw new DurationError(`${JSON.stringify(text)} is zero; expected ${DURATION_FORM}`);
+    throw new DurationError(`${JSON.stringify(text2)} is zero; expected ${DURATION_FORM}`);
   }
   if (!Number.isSafeInteger(ms)) {
-    throw new DurationError(`${JSON.stringify(text)} is too long to be a useful duration`);
+    throw new DurationError(`${JSON.stringify(text2)} is too long to be a useful duration`);
   }
   return ms;
 }
@@ -19199,8 +19202,8 @@ function sortProblems(problems) {
   return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 __name(sortProblems, "sortProblems");
-function lowerFirst(text) {
-  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+function lowerFirst(text2) {
+  return /^[A-Z][a-z]/.test(text2) ? text2.charAt(0).toLowerCase() + text2.slice(1) : text2;
 }
 __name(lowerFirst, "lowerFirst");
 
@@ -20493,14 +20496,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i++;
     }
   }
-  return count2;
+  return count3;
 }
 __name(codePointLength, "codePointLength");
 function getLengthableOrigin(input2) {
@@ -22442,12 +22445,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -22473,9 +22476,9 @@ var $ZodIBAN = /* @__PURE__ */ $constructor("$ZodIBAN", (inst, def) => {
     });
   };
 });
-function isValidJWT(token, algorithm = null) {
+function isValidJWT(token2, algorithm = null) {
   try {
-    const tokensParts = token.split(".");
+    const tokensParts = token2.split(".");
     if (tokensParts.length !== 3)
       return false;
     const [header] = tokensParts;
@@ -22535,13 +22538,13 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
       return payload;
     }
-    const received = typeof input2 === "number" ? Number.isNaN(input2) ? "NaN" : !Number.isFinite(input2) ? String(input2) : void 0 : void 0;
+    const received2 = typeof input2 === "number" ? Number.isNaN(input2) ? "NaN" : !Number.isFinite(input2) ? String(input2) : void 0 : void 0;
     payload.issues.push({
       expected: "number",
       code: "invalid_type",
       input: input2,
       inst,
-      ...received ? { received } : {}
+      ...received2 ? { received: received2 } : {}
     });
     return payload;
   };
@@ -24830,11 +24833,11 @@ var error = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0645\u062F\u062E\u0644\u0627\u062A \u063A\u064A\u0631 \u0645\u0642\u0628\u0648\u0644\u0629: \u064A\u0641\u062A\u0631\u0636 \u0625\u062F\u062E\u0627\u0644 instanceof ${issue2.expected}\u060C \u0648\u0644\u0643\u0646 \u062A\u0645 \u0625\u062F\u062E\u0627\u0644 ${received}`;
+          return `\u0645\u062F\u062E\u0644\u0627\u062A \u063A\u064A\u0631 \u0645\u0642\u0628\u0648\u0644\u0629: \u064A\u0641\u062A\u0631\u0636 \u0625\u062F\u062E\u0627\u0644 instanceof ${issue2.expected}\u060C \u0648\u0644\u0643\u0646 \u062A\u0645 \u0625\u062F\u062E\u0627\u0644 ${received2}`;
         }
-        return `\u0645\u062F\u062E\u0644\u0627\u062A \u063A\u064A\u0631 \u0645\u0642\u0628\u0648\u0644\u0629: \u064A\u0641\u062A\u0631\u0636 \u0625\u062F\u062E\u0627\u0644 ${expected}\u060C \u0648\u0644\u0643\u0646 \u062A\u0645 \u0625\u062F\u062E\u0627\u0644 ${received}`;
+        return `\u0645\u062F\u062E\u0644\u0627\u062A \u063A\u064A\u0631 \u0645\u0642\u0628\u0648\u0644\u0629: \u064A\u0641\u062A\u0631\u0636 \u0625\u062F\u062E\u0627\u0644 ${expected}\u060C \u0648\u0644\u0643\u0646 \u062A\u0645 \u0625\u062F\u062E\u0627\u0644 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -24944,11 +24947,11 @@ var error2 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Yanl\u0131\u015F d\u0259y\u0259r: g\xF6zl\u0259nil\u0259n instanceof ${issue2.expected}, daxil olan ${received}`;
+          return `Yanl\u0131\u015F d\u0259y\u0259r: g\xF6zl\u0259nil\u0259n instanceof ${issue2.expected}, daxil olan ${received2}`;
         }
-        return `Yanl\u0131\u015F d\u0259y\u0259r: g\xF6zl\u0259nil\u0259n ${expected}, daxil olan ${received}`;
+        return `Yanl\u0131\u015F d\u0259y\u0259r: g\xF6zl\u0259nil\u0259n ${expected}, daxil olan ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25003,8 +25006,8 @@ function az_default() {
 __name(az_default, "default");
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -25110,11 +25113,11 @@ var error3 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u041D\u044F\u043F\u0440\u0430\u0432\u0456\u043B\u044C\u043D\u044B \u045E\u0432\u043E\u0434: \u0447\u0430\u043A\u0430\u045E\u0441\u044F instanceof ${issue2.expected}, \u0430\u0442\u0440\u044B\u043C\u0430\u043D\u0430 ${received}`;
+          return `\u041D\u044F\u043F\u0440\u0430\u0432\u0456\u043B\u044C\u043D\u044B \u045E\u0432\u043E\u0434: \u0447\u0430\u043A\u0430\u045E\u0441\u044F instanceof ${issue2.expected}, \u0430\u0442\u0440\u044B\u043C\u0430\u043D\u0430 ${received2}`;
         }
-        return `\u041D\u044F\u043F\u0440\u0430\u0432\u0456\u043B\u044C\u043D\u044B \u045E\u0432\u043E\u0434: \u0447\u0430\u043A\u0430\u045E\u0441\u044F ${expected}, \u0430\u0442\u0440\u044B\u043C\u0430\u043D\u0430 ${received}`;
+        return `\u041D\u044F\u043F\u0440\u0430\u0432\u0456\u043B\u044C\u043D\u044B \u045E\u0432\u043E\u0434: \u0447\u0430\u043A\u0430\u045E\u0441\u044F ${expected}, \u0430\u0442\u0440\u044B\u043C\u0430\u043D\u0430 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25231,11 +25234,11 @@ var error4 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u041D\u0435\u0432\u0430\u043B\u0438\u0434\u0435\u043D \u0432\u0445\u043E\u0434: \u043E\u0447\u0430\u043A\u0432\u0430\u043D instanceof ${issue2.expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D ${received}`;
+          return `\u041D\u0435\u0432\u0430\u043B\u0438\u0434\u0435\u043D \u0432\u0445\u043E\u0434: \u043E\u0447\u0430\u043A\u0432\u0430\u043D instanceof ${issue2.expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D ${received2}`;
         }
-        return `\u041D\u0435\u0432\u0430\u043B\u0438\u0434\u0435\u043D \u0432\u0445\u043E\u0434: \u043E\u0447\u0430\u043A\u0432\u0430\u043D ${expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D ${received}`;
+        return `\u041D\u0435\u0432\u0430\u043B\u0438\u0434\u0435\u043D \u0432\u0445\u043E\u0434: \u043E\u0447\u0430\u043A\u0432\u0430\u043D ${expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25357,8 +25360,8 @@ var error5 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0985\u09AC\u09C8\u09A7 \u0987\u09A8\u09AA\u09C1\u099F: \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${expected}, \u09AA\u09CD\u09B0\u09BE\u09AA\u09CD\u09A4 ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0985\u09AC\u09C8\u09A7 \u0987\u09A8\u09AA\u09C1\u099F: \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${expected}, \u09AA\u09CD\u09B0\u09BE\u09AA\u09CD\u09A4 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25473,11 +25476,11 @@ var error6 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Tipus inv\xE0lid: s'esperava instanceof ${issue2.expected}, s'ha rebut ${received}`;
+          return `Tipus inv\xE0lid: s'esperava instanceof ${issue2.expected}, s'ha rebut ${received2}`;
         }
-        return `Tipus inv\xE0lid: s'esperava ${expected}, s'ha rebut ${received}`;
+        return `Tipus inv\xE0lid: s'esperava ${expected}, s'ha rebut ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25607,12 +25610,12 @@ var error7 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p) => received.endsWith(p)) ? "\u06CC\u06D5" : "\u06D5";
-        const isEnglish = /^[a-zA-Z]+$/.test(received);
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p) => received2.endsWith(p)) ? "\u06CC\u06D5" : "\u06D5";
+        const isEnglish = /^[a-zA-Z]+$/.test(received2);
         if (receivedType === "null" || receivedType === "undefined")
           return `\u062F\u0627\u0648\u0627\u06A9\u0631\u0627\u0648\u06D5`;
-        return `\u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648\u06D5 ${expected} \u0628\u06CE\u062A\u060C \u0628\u06D5\u06B5\u0627\u0645 ${received}${isEnglish ? "" : postfix}`;
+        return `\u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648\u06D5 ${expected} \u0628\u06CE\u062A\u060C \u0628\u06D5\u06B5\u0627\u0645 ${received2}${isEnglish ? "" : postfix}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25728,11 +25731,11 @@ var error8 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Neplatn\xFD vstup: o\u010Dek\xE1v\xE1no instanceof ${issue2.expected}, obdr\u017Eeno ${received}`;
+          return `Neplatn\xFD vstup: o\u010Dek\xE1v\xE1no instanceof ${issue2.expected}, obdr\u017Eeno ${received2}`;
         }
-        return `Neplatn\xFD vstup: o\u010Dek\xE1v\xE1no ${expected}, obdr\u017Eeno ${received}`;
+        return `Neplatn\xFD vstup: o\u010Dek\xE1v\xE1no ${expected}, obdr\u017Eeno ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25850,11 +25853,11 @@ var error9 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ugyldigt input: forventede instanceof ${issue2.expected}, fik ${received}`;
+          return `Ugyldigt input: forventede instanceof ${issue2.expected}, fik ${received2}`;
         }
-        return `Ugyldigt input: forventede ${expected}, fik ${received}`;
+        return `Ugyldigt input: forventede ${expected}, fik ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -25968,11 +25971,11 @@ var error10 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ung\xFCltige Eingabe: erwartet instanceof ${issue2.expected}, erhalten ${received}`;
+          return `Ung\xFCltige Eingabe: erwartet instanceof ${issue2.expected}, erhalten ${received2}`;
         }
-        return `Ung\xFCltige Eingabe: erwartet ${expected}, erhalten ${received}`;
+        return `Ung\xFCltige Eingabe: erwartet ${expected}, erhalten ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26082,11 +26085,11 @@ var error11 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (typeof issue2.expected === "string" && /^[A-Z]/.test(issue2.expected)) {
-          return `\u039C\u03B7 \u03AD\u03B3\u03BA\u03C5\u03C1\u03B7 \u03B5\u03AF\u03C3\u03BF\u03B4\u03BF\u03C2: \u03B1\u03BD\u03B1\u03BC\u03B5\u03BD\u03CC\u03C4\u03B1\u03BD instanceof ${issue2.expected}, \u03BB\u03AE\u03C6\u03B8\u03B7\u03BA\u03B5 ${received}`;
+          return `\u039C\u03B7 \u03AD\u03B3\u03BA\u03C5\u03C1\u03B7 \u03B5\u03AF\u03C3\u03BF\u03B4\u03BF\u03C2: \u03B1\u03BD\u03B1\u03BC\u03B5\u03BD\u03CC\u03C4\u03B1\u03BD instanceof ${issue2.expected}, \u03BB\u03AE\u03C6\u03B8\u03B7\u03BA\u03B5 ${received2}`;
         }
-        return `\u039C\u03B7 \u03AD\u03B3\u03BA\u03C5\u03C1\u03B7 \u03B5\u03AF\u03C3\u03BF\u03B4\u03BF\u03C2: \u03B1\u03BD\u03B1\u03BC\u03B5\u03BD\u03CC\u03C4\u03B1\u03BD ${expected}, \u03BB\u03AE\u03C6\u03B8\u03B7\u03BA\u03B5 ${received}`;
+        return `\u039C\u03B7 \u03AD\u03B3\u03BA\u03C5\u03C1\u03B7 \u03B5\u03AF\u03C3\u03BF\u03B4\u03BF\u03C2: \u03B1\u03BD\u03B1\u03BC\u03B5\u03BD\u03CC\u03C4\u03B1\u03BD ${expected}, \u03BB\u03AE\u03C6\u03B8\u03B7\u03BA\u03B5 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26206,8 +26209,8 @@ var error12 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = getTypeName(issue2.expected);
         const receivedType = parsedType(issue2.input);
-        const received = getTypeName(receivedType, issue2.input);
-        return `Invalid input: expected ${expected}, received ${received}`;
+        const received2 = getTypeName(receivedType, issue2.input);
+        return `Invalid input: expected ${expected}, received ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26328,11 +26331,11 @@ var error13 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Nevalida enigo: atendi\u011Dis instanceof ${issue2.expected}, ricevi\u011Dis ${received}`;
+          return `Nevalida enigo: atendi\u011Dis instanceof ${issue2.expected}, ricevi\u011Dis ${received2}`;
         }
-        return `Nevalida enigo: atendi\u011Dis ${expected}, ricevi\u011Dis ${received}`;
+        return `Nevalida enigo: atendi\u011Dis ${expected}, ricevi\u011Dis ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26465,11 +26468,11 @@ var error14 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Entrada inv\xE1lida: se esperaba instanceof ${issue2.expected}, recibido ${received}`;
+          return `Entrada inv\xE1lida: se esperaba instanceof ${issue2.expected}, recibido ${received2}`;
         }
-        return `Entrada inv\xE1lida: se esperaba ${expected}, recibido ${received}`;
+        return `Entrada inv\xE1lida: se esperaba ${expected}, recibido ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26583,11 +26586,11 @@ var error15 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0648\u0631\u0648\u062F\u06CC \u0646\u0627\u0645\u0639\u062A\u0628\u0631: \u0645\u06CC\u200C\u0628\u0627\u06CC\u0633\u062A instanceof ${issue2.expected} \u0645\u06CC\u200C\u0628\u0648\u062F\u060C ${received} \u062F\u0631\u06CC\u0627\u0641\u062A \u0634\u062F`;
+          return `\u0648\u0631\u0648\u062F\u06CC \u0646\u0627\u0645\u0639\u062A\u0628\u0631: \u0645\u06CC\u200C\u0628\u0627\u06CC\u0633\u062A instanceof ${issue2.expected} \u0645\u06CC\u200C\u0628\u0648\u062F\u060C ${received2} \u062F\u0631\u06CC\u0627\u0641\u062A \u0634\u062F`;
         }
-        return `\u0648\u0631\u0648\u062F\u06CC \u0646\u0627\u0645\u0639\u062A\u0628\u0631: \u0645\u06CC\u200C\u0628\u0627\u06CC\u0633\u062A ${expected} \u0645\u06CC\u200C\u0628\u0648\u062F\u060C ${received} \u062F\u0631\u06CC\u0627\u0641\u062A \u0634\u062F`;
+        return `\u0648\u0631\u0648\u062F\u06CC \u0646\u0627\u0645\u0639\u062A\u0628\u0631: \u0645\u06CC\u200C\u0628\u0627\u06CC\u0633\u062A ${expected} \u0645\u06CC\u200C\u0628\u0648\u062F\u060C ${received2} \u062F\u0631\u06CC\u0627\u0641\u062A \u0634\u062F`;
       }
       case "invalid_value":
         if (issue2.values.length === 1) {
@@ -26707,11 +26710,11 @@ var error16 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Virheellinen tyyppi: odotettiin instanceof ${issue2.expected}, oli ${received}`;
+          return `Virheellinen tyyppi: odotettiin instanceof ${issue2.expected}, oli ${received2}`;
         }
-        return `Virheellinen tyyppi: odotettiin ${expected}, oli ${received}`;
+        return `Virheellinen tyyppi: odotettiin ${expected}, oli ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26842,11 +26845,11 @@ var error17 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Entr\xE9e invalide : instance de ${issue2.expected} attendu, ${received} re\xE7u`;
+          return `Entr\xE9e invalide : instance de ${issue2.expected} attendu, ${received2} re\xE7u`;
         }
-        return `Entr\xE9e invalide : ${expected} attendu, ${received} re\xE7u`;
+        return `Entr\xE9e invalide : ${expected} attendu, ${received2} re\xE7u`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -26955,11 +26958,11 @@ var error18 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Entr\xE9e invalide : attendu instanceof ${issue2.expected}, re\xE7u ${received}`;
+          return `Entr\xE9e invalide : attendu instanceof ${issue2.expected}, re\xE7u ${received2}`;
         }
-        return `Entr\xE9e invalide : attendu ${expected}, re\xE7u ${received}`;
+        return `Entr\xE9e invalide : attendu ${expected}, re\xE7u ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27070,8 +27073,8 @@ var error19 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A87\u0AA8\u0AAA\u0AC1\u0A9F: \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${expected}, \u0AAA\u0ACD\u0AB0\u0ABE\u0AAA\u0ACD\u0AA4 ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A87\u0AA8\u0AAA\u0AC1\u0A9F: \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${expected}, \u0AAA\u0ACD\u0AB0\u0ABE\u0AAA\u0ACD\u0AA4 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27227,11 +27230,11 @@ var error20 = /* @__PURE__ */ __name(() => {
         const expectedKey = issue2.expected;
         const expected = TypeDictionary[expectedKey ?? ""] ?? typeLabel(expectedKey);
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? TypeNames[receivedType]?.label ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? TypeNames[receivedType]?.label ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA instanceof ${issue2.expected}, \u05D4\u05EA\u05E7\u05D1\u05DC ${received}`;
+          return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA instanceof ${issue2.expected}, \u05D4\u05EA\u05E7\u05D1\u05DC ${received2}`;
         }
-        return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${expected}, \u05D4\u05EA\u05E7\u05D1\u05DC ${received}`;
+        return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF: \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${expected}, \u05D4\u05EA\u05E7\u05D1\u05DC ${received2}`;
       }
       case "invalid_value": {
         if (issue2.values.length === 1) {
@@ -27389,8 +27392,8 @@ var error21 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${expected}, \u092A\u094D\u0930\u093E\u092A\u094D\u0924 ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${expected}, \u092A\u094D\u0930\u093E\u092A\u094D\u0924 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27516,11 +27519,11 @@ var error22 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Neispravan unos: o\u010Dekuje se instanceof ${issue2.expected}, a primljeno je ${received}`;
+          return `Neispravan unos: o\u010Dekuje se instanceof ${issue2.expected}, a primljeno je ${received2}`;
         }
-        return `Neispravan unos: o\u010Dekuje se ${expected}, a primljeno je ${received}`;
+        return `Neispravan unos: o\u010Dekuje se ${expected}, a primljeno je ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27634,11 +27637,11 @@ var error23 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\xC9rv\xE9nytelen bemenet: a v\xE1rt \xE9rt\xE9k instanceof ${issue2.expected}, a kapott \xE9rt\xE9k ${received}`;
+          return `\xC9rv\xE9nytelen bemenet: a v\xE1rt \xE9rt\xE9k instanceof ${issue2.expected}, a kapott \xE9rt\xE9k ${received2}`;
         }
-        return `\xC9rv\xE9nytelen bemenet: a v\xE1rt \xE9rt\xE9k ${expected}, a kapott \xE9rt\xE9k ${received}`;
+        return `\xC9rv\xE9nytelen bemenet: a v\xE1rt \xE9rt\xE9k ${expected}, a kapott \xE9rt\xE9k ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27694,8 +27697,8 @@ function hu_default() {
 __name(hu_default, "default");
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 __name(getArmenianPlural, "getArmenianPlural");
 function withDefiniteArticle(word) {
@@ -27792,11 +27795,11 @@ var error24 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u054D\u056D\u0561\u056C \u0574\u0578\u0582\u057F\u0584\u0561\u0563\u0580\u0578\u0582\u0574\u2024 \u057D\u057A\u0561\u057D\u057E\u0578\u0582\u0574 \u0567\u0580 instanceof ${issue2.expected}, \u057D\u057F\u0561\u0581\u057E\u0565\u056C \u0567 ${received}`;
+          return `\u054D\u056D\u0561\u056C \u0574\u0578\u0582\u057F\u0584\u0561\u0563\u0580\u0578\u0582\u0574\u2024 \u057D\u057A\u0561\u057D\u057E\u0578\u0582\u0574 \u0567\u0580 instanceof ${issue2.expected}, \u057D\u057F\u0561\u0581\u057E\u0565\u056C \u0567 ${received2}`;
         }
-        return `\u054D\u056D\u0561\u056C \u0574\u0578\u0582\u057F\u0584\u0561\u0563\u0580\u0578\u0582\u0574\u2024 \u057D\u057A\u0561\u057D\u057E\u0578\u0582\u0574 \u0567\u0580 ${expected}, \u057D\u057F\u0561\u0581\u057E\u0565\u056C \u0567 ${received}`;
+        return `\u054D\u056D\u0561\u056C \u0574\u0578\u0582\u057F\u0584\u0561\u0563\u0580\u0578\u0582\u0574\u2024 \u057D\u057A\u0561\u057D\u057E\u0578\u0582\u0574 \u0567\u0580 ${expected}, \u057D\u057F\u0561\u0581\u057E\u0565\u056C \u0567 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -27911,11 +27914,11 @@ var error25 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Input tidak valid: diharapkan instanceof ${issue2.expected}, diterima ${received}`;
+          return `Input tidak valid: diharapkan instanceof ${issue2.expected}, diterima ${received2}`;
         }
-        return `Input tidak valid: diharapkan ${expected}, diterima ${received}`;
+        return `Input tidak valid: diharapkan ${expected}, diterima ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28027,11 +28030,11 @@ var error26 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Rangt gildi: \xDE\xFA sl\xF3st inn ${received} \xFEar sem \xE1 a\xF0 vera instanceof ${issue2.expected}`;
+          return `Rangt gildi: \xDE\xFA sl\xF3st inn ${received2} \xFEar sem \xE1 a\xF0 vera instanceof ${issue2.expected}`;
         }
-        return `Rangt gildi: \xDE\xFA sl\xF3st inn ${received} \xFEar sem \xE1 a\xF0 vera ${expected}`;
+        return `Rangt gildi: \xDE\xFA sl\xF3st inn ${received2} \xFEar sem \xE1 a\xF0 vera ${expected}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28144,11 +28147,11 @@ var error27 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Input non valido: atteso instanceof ${issue2.expected}, ricevuto ${received}`;
+          return `Input non valido: atteso instanceof ${issue2.expected}, ricevuto ${received2}`;
         }
-        return `Input non valido: atteso ${expected}, ricevuto ${received}`;
+        return `Input non valido: atteso ${expected}, ricevuto ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28260,11 +28263,11 @@ var error28 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u7121\u52B9\u306A\u5165\u529B: instanceof ${issue2.expected}\u304C\u671F\u5F85\u3055\u308C\u307E\u3057\u305F\u304C\u3001${received}\u304C\u5165\u529B\u3055\u308C\u307E\u3057\u305F`;
+          return `\u7121\u52B9\u306A\u5165\u529B: instanceof ${issue2.expected}\u304C\u671F\u5F85\u3055\u308C\u307E\u3057\u305F\u304C\u3001${received2}\u304C\u5165\u529B\u3055\u308C\u307E\u3057\u305F`;
         }
-        return `\u7121\u52B9\u306A\u5165\u529B: ${expected}\u304C\u671F\u5F85\u3055\u308C\u307E\u3057\u305F\u304C\u3001${received}\u304C\u5165\u529B\u3055\u308C\u307E\u3057\u305F`;
+        return `\u7121\u52B9\u306A\u5165\u529B: ${expected}\u304C\u671F\u5F85\u3055\u308C\u307E\u3057\u305F\u304C\u3001${received2}\u304C\u5165\u529B\u3055\u308C\u307E\u3057\u305F`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28378,11 +28381,11 @@ var error29 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u10D0\u10E0\u10D0\u10E1\u10EC\u10DD\u10E0\u10D8 \u10E8\u10D4\u10E7\u10D5\u10D0\u10DC\u10D0: \u10DB\u10DD\u10E1\u10D0\u10DA\u10DD\u10D3\u10DC\u10D4\u10DA\u10D8 instanceof ${issue2.expected}, \u10DB\u10D8\u10E6\u10D4\u10D1\u10E3\u10DA\u10D8 ${received}`;
+          return `\u10D0\u10E0\u10D0\u10E1\u10EC\u10DD\u10E0\u10D8 \u10E8\u10D4\u10E7\u10D5\u10D0\u10DC\u10D0: \u10DB\u10DD\u10E1\u10D0\u10DA\u10DD\u10D3\u10DC\u10D4\u10DA\u10D8 instanceof ${issue2.expected}, \u10DB\u10D8\u10E6\u10D4\u10D1\u10E3\u10DA\u10D8 ${received2}`;
         }
-        return `\u10D0\u10E0\u10D0\u10E1\u10EC\u10DD\u10E0\u10D8 \u10E8\u10D4\u10E7\u10D5\u10D0\u10DC\u10D0: \u10DB\u10DD\u10E1\u10D0\u10DA\u10DD\u10D3\u10DC\u10D4\u10DA\u10D8 ${expected}, \u10DB\u10D8\u10E6\u10D4\u10D1\u10E3\u10DA\u10D8 ${received}`;
+        return `\u10D0\u10E0\u10D0\u10E1\u10EC\u10DD\u10E0\u10D8 \u10E8\u10D4\u10E7\u10D5\u10D0\u10DC\u10D0: \u10DB\u10DD\u10E1\u10D0\u10DA\u10DD\u10D3\u10DC\u10D4\u10DA\u10D8 ${expected}, \u10DB\u10D8\u10E6\u10D4\u10D1\u10E3\u10DA\u10D8 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28496,11 +28499,11 @@ var error30 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u1791\u17B7\u1793\u17D2\u1793\u1793\u17D0\u1799\u1794\u1789\u17D2\u1785\u17BC\u179B\u1798\u17B7\u1793\u178F\u17D2\u179A\u17B9\u1798\u178F\u17D2\u179A\u17BC\u179C\u17D6 \u178F\u17D2\u179A\u17BC\u179C\u1780\u17B6\u179A instanceof ${issue2.expected} \u1794\u17C9\u17BB\u1793\u17D2\u178F\u17C2\u1791\u1791\u17BD\u179B\u1794\u17B6\u1793 ${received}`;
+          return `\u1791\u17B7\u1793\u17D2\u1793\u1793\u17D0\u1799\u1794\u1789\u17D2\u1785\u17BC\u179B\u1798\u17B7\u1793\u178F\u17D2\u179A\u17B9\u1798\u178F\u17D2\u179A\u17BC\u179C\u17D6 \u178F\u17D2\u179A\u17BC\u179C\u1780\u17B6\u179A instanceof ${issue2.expected} \u1794\u17C9\u17BB\u1793\u17D2\u178F\u17C2\u1791\u1791\u17BD\u179B\u1794\u17B6\u1793 ${received2}`;
         }
-        return `\u1791\u17B7\u1793\u17D2\u1793\u1793\u17D0\u1799\u1794\u1789\u17D2\u1785\u17BC\u179B\u1798\u17B7\u1793\u178F\u17D2\u179A\u17B9\u1798\u178F\u17D2\u179A\u17BC\u179C\u17D6 \u178F\u17D2\u179A\u17BC\u179C\u1780\u17B6\u179A ${expected} \u1794\u17C9\u17BB\u1793\u17D2\u178F\u17C2\u1791\u1791\u17BD\u179B\u1794\u17B6\u1793 ${received}`;
+        return `\u1791\u17B7\u1793\u17D2\u1793\u1793\u17D0\u1799\u1794\u1789\u17D2\u1785\u17BC\u179B\u1798\u17B7\u1793\u178F\u17D2\u179A\u17B9\u1798\u178F\u17D2\u179A\u17BC\u179C\u17D6 \u178F\u17D2\u179A\u17BC\u179C\u1780\u17B6\u179A ${expected} \u1794\u17C9\u17BB\u1793\u17D2\u178F\u17C2\u1791\u1791\u17BD\u179B\u1794\u17B6\u1793 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28619,8 +28622,8 @@ var error31 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0C87\u0CA8\u0CCD\u200C\u0CAA\u0CC1\u0C9F\u0CCD: \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${expected}, \u0CB8\u0CCD\u0CB5\u0CC0\u0C95\u0CB0\u0CBF\u0CB8\u0CBF\u0CA6\u0CA8\u0CC1 ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0C87\u0CA8\u0CCD\u200C\u0CAA\u0CC1\u0C9F\u0CCD: \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${expected}, \u0CB8\u0CCD\u0CB5\u0CC0\u0C95\u0CB0\u0CBF\u0CB8\u0CBF\u0CA6\u0CA8\u0CC1 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28735,11 +28738,11 @@ var error32 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\uC798\uBABB\uB41C \uC785\uB825: \uC608\uC0C1 \uD0C0\uC785\uC740 instanceof ${issue2.expected}, \uBC1B\uC740 \uD0C0\uC785\uC740 ${received}\uC785\uB2C8\uB2E4`;
+          return `\uC798\uBABB\uB41C \uC785\uB825: \uC608\uC0C1 \uD0C0\uC785\uC740 instanceof ${issue2.expected}, \uBC1B\uC740 \uD0C0\uC785\uC740 ${received2}\uC785\uB2C8\uB2E4`;
         }
-        return `\uC798\uBABB\uB41C \uC785\uB825: \uC608\uC0C1 \uD0C0\uC785\uC740 ${expected}, \uBC1B\uC740 \uD0C0\uC785\uC740 ${received}\uC785\uB2C8\uB2E4`;
+        return `\uC798\uBABB\uB41C \uC785\uB825: \uC608\uC0C1 \uD0C0\uC785\uC740 ${expected}, \uBC1B\uC740 \uD0C0\uC785\uC740 ${received2}\uC785\uB2C8\uB2E4`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -28800,8 +28803,8 @@ function ko_default() {
 __name(ko_default, "default");
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = /* @__PURE__ */ __name((text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = /* @__PURE__ */ __name((text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 }, "capitalizeFirstCharacter");
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -28947,11 +28950,11 @@ var error33 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Gautas tipas ${received}, o tik\u0117tasi - instanceof ${issue2.expected}`;
+          return `Gautas tipas ${received2}, o tik\u0117tasi - instanceof ${issue2.expected}`;
         }
-        return `Gautas tipas ${received}, o tik\u0117tasi - ${expected}`;
+        return `Gautas tipas ${received2}, o tik\u0117tasi - ${expected}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29067,11 +29070,11 @@ var error34 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0413\u0440\u0435\u0448\u0435\u043D \u0432\u043D\u0435\u0441: \u0441\u0435 \u043E\u0447\u0435\u043A\u0443\u0432\u0430 instanceof ${issue2.expected}, \u043F\u0440\u0438\u043C\u0435\u043D\u043E ${received}`;
+          return `\u0413\u0440\u0435\u0448\u0435\u043D \u0432\u043D\u0435\u0441: \u0441\u0435 \u043E\u0447\u0435\u043A\u0443\u0432\u0430 instanceof ${issue2.expected}, \u043F\u0440\u0438\u043C\u0435\u043D\u043E ${received2}`;
         }
-        return `\u0413\u0440\u0435\u0448\u0435\u043D \u0432\u043D\u0435\u0441: \u0441\u0435 \u043E\u0447\u0435\u043A\u0443\u0432\u0430 ${expected}, \u043F\u0440\u0438\u043C\u0435\u043D\u043E ${received}`;
+        return `\u0413\u0440\u0435\u0448\u0435\u043D \u0432\u043D\u0435\u0441: \u0441\u0435 \u043E\u0447\u0435\u043A\u0443\u0432\u0430 ${expected}, \u043F\u0440\u0438\u043C\u0435\u043D\u043E ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29183,11 +29186,11 @@ var error35 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Input tidak sah: dijangka instanceof ${issue2.expected}, diterima ${received}`;
+          return `Input tidak sah: dijangka instanceof ${issue2.expected}, diterima ${received2}`;
         }
-        return `Input tidak sah: dijangka ${expected}, diterima ${received}`;
+        return `Input tidak sah: dijangka ${expected}, diterima ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29297,8 +29300,8 @@ var error36 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${expected}, \u092A\u094D\u0930\u093E\u092A\u094D\u0924 ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${expected}, \u092A\u094D\u0930\u093E\u092A\u094D\u0924 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29412,11 +29415,11 @@ var error37 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ongeldige invoer: verwacht instanceof ${issue2.expected}, ontving ${received}`;
+          return `Ongeldige invoer: verwacht instanceof ${issue2.expected}, ontving ${received2}`;
         }
-        return `Ongeldige invoer: verwacht ${expected}, ontving ${received}`;
+        return `Ongeldige invoer: verwacht ${expected}, ontving ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29531,11 +29534,11 @@ var error38 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ugyldig input: forventa instanceof ${issue2.expected}, fekk ${received}`;
+          return `Ugyldig input: forventa instanceof ${issue2.expected}, fekk ${received2}`;
         }
-        return `Ugyldig input: forventa ${expected}, fekk ${received}`;
+        return `Ugyldig input: forventa ${expected}, fekk ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29647,11 +29650,11 @@ var error39 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ugyldig input: forventet instanceof ${issue2.expected}, fikk ${received}`;
+          return `Ugyldig input: forventet instanceof ${issue2.expected}, fikk ${received2}`;
         }
-        return `Ugyldig input: forventet ${expected}, fikk ${received}`;
+        return `Ugyldig input: forventet ${expected}, fikk ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29764,11 +29767,11 @@ var error40 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `F\xE2sit giren: umulan instanceof ${issue2.expected}, al\u0131nan ${received}`;
+          return `F\xE2sit giren: umulan instanceof ${issue2.expected}, al\u0131nan ${received2}`;
         }
-        return `F\xE2sit giren: umulan ${expected}, al\u0131nan ${received}`;
+        return `F\xE2sit giren: umulan ${expected}, al\u0131nan ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -29880,11 +29883,11 @@ var error41 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0646\u0627\u0633\u0645 \u0648\u0631\u0648\u062F\u064A: \u0628\u0627\u06CC\u062F instanceof ${issue2.expected} \u0648\u0627\u06CC, \u0645\u06AB\u0631 ${received} \u062A\u0631\u0644\u0627\u0633\u0647 \u0634\u0648`;
+          return `\u0646\u0627\u0633\u0645 \u0648\u0631\u0648\u062F\u064A: \u0628\u0627\u06CC\u062F instanceof ${issue2.expected} \u0648\u0627\u06CC, \u0645\u06AB\u0631 ${received2} \u062A\u0631\u0644\u0627\u0633\u0647 \u0634\u0648`;
         }
-        return `\u0646\u0627\u0633\u0645 \u0648\u0631\u0648\u062F\u064A: \u0628\u0627\u06CC\u062F ${expected} \u0648\u0627\u06CC, \u0645\u06AB\u0631 ${received} \u062A\u0631\u0644\u0627\u0633\u0647 \u0634\u0648`;
+        return `\u0646\u0627\u0633\u0645 \u0648\u0631\u0648\u062F\u064A: \u0628\u0627\u06CC\u062F ${expected} \u0648\u0627\u06CC, \u0645\u06AB\u0631 ${received2} \u062A\u0631\u0644\u0627\u0633\u0647 \u0634\u0648`;
       }
       case "invalid_value":
         if (issue2.values.length === 1) {
@@ -30002,11 +30005,11 @@ var error42 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Nieprawid\u0142owe dane wej\u015Bciowe: oczekiwano instanceof ${issue2.expected}, otrzymano ${received}`;
+          return `Nieprawid\u0142owe dane wej\u015Bciowe: oczekiwano instanceof ${issue2.expected}, otrzymano ${received2}`;
         }
-        return `Nieprawid\u0142owe dane wej\u015Bciowe: oczekiwano ${expected}, otrzymano ${received}`;
+        return `Nieprawid\u0142owe dane wej\u015Bciowe: oczekiwano ${expected}, otrzymano ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30147,8 +30150,8 @@ var error43 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = translateOriginWithArticle(issue2.expected, "indefinite");
         const receivedType = parsedType(issue2.input);
-        const received = translateOriginWithArticle(receivedType, "indefinite");
-        return `Entrada inv\xE1lida: esperava ${expected}, recebeu ${received}`;
+        const received2 = translateOriginWithArticle(receivedType, "indefinite");
+        return `Entrada inv\xE1lida: esperava ${expected}, recebeu ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30294,8 +30297,8 @@ var error44 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = translateOriginWithArticle(issue2.expected, "indefinite");
         const receivedType = parsedType(issue2.input);
-        const received = translateOriginWithArticle(receivedType, "indefinite");
-        return `Entrada inv\xE1lida: esperava ${expected}, recebeu ${received}`;
+        const received2 = translateOriginWithArticle(receivedType, "indefinite");
+        return `Entrada inv\xE1lida: esperava ${expected}, recebeu ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30425,8 +30428,8 @@ var error45 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `Intrare invalid\u0103: a\u0219teptat ${expected}, primit ${received}`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `Intrare invalid\u0103: a\u0219teptat ${expected}, primit ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30483,8 +30486,8 @@ function ro_default() {
 __name(ro_default, "default");
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -30590,11 +30593,11 @@ var error46 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u041D\u0435\u0432\u0435\u0440\u043D\u044B\u0439 \u0432\u0432\u043E\u0434: \u043E\u0436\u0438\u0434\u0430\u043B\u043E\u0441\u044C instanceof ${issue2.expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D\u043E ${received}`;
+          return `\u041D\u0435\u0432\u0435\u0440\u043D\u044B\u0439 \u0432\u0432\u043E\u0434: \u043E\u0436\u0438\u0434\u0430\u043B\u043E\u0441\u044C instanceof ${issue2.expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D\u043E ${received2}`;
         }
-        return `\u041D\u0435\u0432\u0435\u0440\u043D\u044B\u0439 \u0432\u0432\u043E\u0434: \u043E\u0436\u0438\u0434\u0430\u043B\u043E\u0441\u044C ${expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D\u043E ${received}`;
+        return `\u041D\u0435\u0432\u0435\u0440\u043D\u044B\u0439 \u0432\u0432\u043E\u0434: \u043E\u0436\u0438\u0434\u0430\u043B\u043E\u0441\u044C ${expected}, \u043F\u043E\u043B\u0443\u0447\u0435\u043D\u043E ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30713,11 +30716,11 @@ var error47 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Neplatn\xFD vstup: o\u010Dak\xE1van\xE9 instanceof ${issue2.expected}, obdr\u017Ean\xE9 ${received}`;
+          return `Neplatn\xFD vstup: o\u010Dak\xE1van\xE9 instanceof ${issue2.expected}, obdr\u017Ean\xE9 ${received2}`;
         }
-        return `Neplatn\xFD vstup: o\u010Dak\xE1van\xE9 ${expected}, obdr\u017Ean\xE9 ${received}`;
+        return `Neplatn\xFD vstup: o\u010Dak\xE1van\xE9 ${expected}, obdr\u017Ean\xE9 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30830,11 +30833,11 @@ var error48 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Neveljaven vnos: pri\u010Dakovano instanceof ${issue2.expected}, prejeto ${received}`;
+          return `Neveljaven vnos: pri\u010Dakovano instanceof ${issue2.expected}, prejeto ${received2}`;
         }
-        return `Neveljaven vnos: pri\u010Dakovano ${expected}, prejeto ${received}`;
+        return `Neveljaven vnos: pri\u010Dakovano ${expected}, prejeto ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -30947,11 +30950,11 @@ var error49 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ogiltig inmatning: f\xF6rv\xE4ntat instanceof ${issue2.expected}, fick ${received}`;
+          return `Ogiltig inmatning: f\xF6rv\xE4ntat instanceof ${issue2.expected}, fick ${received2}`;
         }
-        return `Ogiltig inmatning: f\xF6rv\xE4ntat ${expected}, fick ${received}`;
+        return `Ogiltig inmatning: f\xF6rv\xE4ntat ${expected}, fick ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31066,11 +31069,11 @@ var error50 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0BA4\u0BB5\u0BB1\u0BBE\u0BA9 \u0B89\u0BB3\u0BCD\u0BB3\u0BC0\u0B9F\u0BC1: \u0B8E\u0BA4\u0BBF\u0BB0\u0BCD\u0BAA\u0BBE\u0BB0\u0BCD\u0B95\u0BCD\u0B95\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 instanceof ${issue2.expected}, \u0BAA\u0BC6\u0BB1\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${received}`;
+          return `\u0BA4\u0BB5\u0BB1\u0BBE\u0BA9 \u0B89\u0BB3\u0BCD\u0BB3\u0BC0\u0B9F\u0BC1: \u0B8E\u0BA4\u0BBF\u0BB0\u0BCD\u0BAA\u0BBE\u0BB0\u0BCD\u0B95\u0BCD\u0B95\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 instanceof ${issue2.expected}, \u0BAA\u0BC6\u0BB1\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${received2}`;
         }
-        return `\u0BA4\u0BB5\u0BB1\u0BBE\u0BA9 \u0B89\u0BB3\u0BCD\u0BB3\u0BC0\u0B9F\u0BC1: \u0B8E\u0BA4\u0BBF\u0BB0\u0BCD\u0BAA\u0BBE\u0BB0\u0BCD\u0B95\u0BCD\u0B95\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${expected}, \u0BAA\u0BC6\u0BB1\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${received}`;
+        return `\u0BA4\u0BB5\u0BB1\u0BBE\u0BA9 \u0B89\u0BB3\u0BCD\u0BB3\u0BC0\u0B9F\u0BC1: \u0B8E\u0BA4\u0BBF\u0BB0\u0BCD\u0BAA\u0BBE\u0BB0\u0BCD\u0B95\u0BCD\u0B95\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${expected}, \u0BAA\u0BC6\u0BB1\u0BAA\u0BCD\u0BAA\u0B9F\u0BCD\u0B9F\u0BA4\u0BC1 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31186,8 +31189,8 @@ var error51 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `\u0412\u0443\u0440\u0443\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442: ${expected} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442, ${received} \u0433\u0438\u0440\u0438\u0444\u0442\u0430 \u0448\u0443\u0434`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `\u0412\u0443\u0440\u0443\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442: ${expected} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442, ${received2} \u0433\u0438\u0440\u0438\u0444\u0442\u0430 \u0448\u0443\u0434`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31303,11 +31306,11 @@ var error52 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0E1B\u0E23\u0E30\u0E40\u0E20\u0E17\u0E02\u0E49\u0E2D\u0E21\u0E39\u0E25\u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07: \u0E04\u0E27\u0E23\u0E40\u0E1B\u0E47\u0E19 instanceof ${issue2.expected} \u0E41\u0E15\u0E48\u0E44\u0E14\u0E49\u0E23\u0E31\u0E1A ${received}`;
+          return `\u0E1B\u0E23\u0E30\u0E40\u0E20\u0E17\u0E02\u0E49\u0E2D\u0E21\u0E39\u0E25\u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07: \u0E04\u0E27\u0E23\u0E40\u0E1B\u0E47\u0E19 instanceof ${issue2.expected} \u0E41\u0E15\u0E48\u0E44\u0E14\u0E49\u0E23\u0E31\u0E1A ${received2}`;
         }
-        return `\u0E1B\u0E23\u0E30\u0E40\u0E20\u0E17\u0E02\u0E49\u0E2D\u0E21\u0E39\u0E25\u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07: \u0E04\u0E27\u0E23\u0E40\u0E1B\u0E47\u0E19 ${expected} \u0E41\u0E15\u0E48\u0E44\u0E14\u0E49\u0E23\u0E31\u0E1A ${received}`;
+        return `\u0E1B\u0E23\u0E30\u0E40\u0E20\u0E17\u0E02\u0E49\u0E2D\u0E21\u0E39\u0E25\u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07: \u0E04\u0E27\u0E23\u0E40\u0E1B\u0E47\u0E19 ${expected} \u0E41\u0E15\u0E48\u0E44\u0E14\u0E49\u0E23\u0E31\u0E1A ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31418,8 +31421,8 @@ var error53 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
-        return `N\xE4dogry baha: gara\u015Fylan ${expected} \xFDerine ${received} alyndy`;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
+        return `N\xE4dogry baha: gara\u015Fylan ${expected} \xFDerine ${received2} alyndy`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31528,11 +31531,11 @@ var error54 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Ge\xE7ersiz de\u011Fer: beklenen instanceof ${issue2.expected}, al\u0131nan ${received}`;
+          return `Ge\xE7ersiz de\u011Fer: beklenen instanceof ${issue2.expected}, al\u0131nan ${received2}`;
         }
-        return `Ge\xE7ersiz de\u011Fer: beklenen ${expected}, al\u0131nan ${received}`;
+        return `Ge\xE7ersiz de\u011Fer: beklenen ${expected}, al\u0131nan ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31643,11 +31646,11 @@ var error55 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u041D\u0435\u043F\u0440\u0430\u0432\u0438\u043B\u044C\u043D\u0456 \u0432\u0445\u0456\u0434\u043D\u0456 \u0434\u0430\u043D\u0456: \u043E\u0447\u0456\u043A\u0443\u0454\u0442\u044C\u0441\u044F instanceof ${issue2.expected}, \u043E\u0442\u0440\u0438\u043C\u0430\u043D\u043E ${received}`;
+          return `\u041D\u0435\u043F\u0440\u0430\u0432\u0438\u043B\u044C\u043D\u0456 \u0432\u0445\u0456\u0434\u043D\u0456 \u0434\u0430\u043D\u0456: \u043E\u0447\u0456\u043A\u0443\u0454\u0442\u044C\u0441\u044F instanceof ${issue2.expected}, \u043E\u0442\u0440\u0438\u043C\u0430\u043D\u043E ${received2}`;
         }
-        return `\u041D\u0435\u043F\u0440\u0430\u0432\u0438\u043B\u044C\u043D\u0456 \u0432\u0445\u0456\u0434\u043D\u0456 \u0434\u0430\u043D\u0456: \u043E\u0447\u0456\u043A\u0443\u0454\u0442\u044C\u0441\u044F ${expected}, \u043E\u0442\u0440\u0438\u043C\u0430\u043D\u043E ${received}`;
+        return `\u041D\u0435\u043F\u0440\u0430\u0432\u0438\u043B\u044C\u043D\u0456 \u0432\u0445\u0456\u0434\u043D\u0456 \u0434\u0430\u043D\u0456: \u043E\u0447\u0456\u043A\u0443\u0454\u0442\u044C\u0441\u044F ${expected}, \u043E\u0442\u0440\u0438\u043C\u0430\u043D\u043E ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31766,11 +31769,11 @@ var error56 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u063A\u0644\u0637 \u0627\u0646 \u067E\u0679: instanceof ${issue2.expected} \u0645\u062A\u0648\u0642\u0639 \u062A\u06BE\u0627\u060C ${received} \u0645\u0648\u0635\u0648\u0644 \u06C1\u0648\u0627`;
+          return `\u063A\u0644\u0637 \u0627\u0646 \u067E\u0679: instanceof ${issue2.expected} \u0645\u062A\u0648\u0642\u0639 \u062A\u06BE\u0627\u060C ${received2} \u0645\u0648\u0635\u0648\u0644 \u06C1\u0648\u0627`;
         }
-        return `\u063A\u0644\u0637 \u0627\u0646 \u067E\u0679: ${expected} \u0645\u062A\u0648\u0642\u0639 \u062A\u06BE\u0627\u060C ${received} \u0645\u0648\u0635\u0648\u0644 \u06C1\u0648\u0627`;
+        return `\u063A\u0644\u0637 \u0627\u0646 \u067E\u0679: ${expected} \u0645\u062A\u0648\u0642\u0639 \u062A\u06BE\u0627\u060C ${received2} \u0645\u0648\u0635\u0648\u0644 \u06C1\u0648\u0627`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31883,11 +31886,11 @@ var error57 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `Noto\u2018g\u2018ri kirish: kutilgan instanceof ${issue2.expected}, qabul qilingan ${received}`;
+          return `Noto\u2018g\u2018ri kirish: kutilgan instanceof ${issue2.expected}, qabul qilingan ${received2}`;
         }
-        return `Noto\u2018g\u2018ri kirish: kutilgan ${expected}, qabul qilingan ${received}`;
+        return `Noto\u2018g\u2018ri kirish: kutilgan ${expected}, qabul qilingan ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -31999,11 +32002,11 @@ var error58 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u0110\u1EA7u v\xE0o kh\xF4ng h\u1EE3p l\u1EC7: mong \u0111\u1EE3i instanceof ${issue2.expected}, nh\u1EADn \u0111\u01B0\u1EE3c ${received}`;
+          return `\u0110\u1EA7u v\xE0o kh\xF4ng h\u1EE3p l\u1EC7: mong \u0111\u1EE3i instanceof ${issue2.expected}, nh\u1EADn \u0111\u01B0\u1EE3c ${received2}`;
         }
-        return `\u0110\u1EA7u v\xE0o kh\xF4ng h\u1EE3p l\u1EC7: mong \u0111\u1EE3i ${expected}, nh\u1EADn \u0111\u01B0\u1EE3c ${received}`;
+        return `\u0110\u1EA7u v\xE0o kh\xF4ng h\u1EE3p l\u1EC7: mong \u0111\u1EE3i ${expected}, nh\u1EADn \u0111\u01B0\u1EE3c ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -32116,11 +32119,11 @@ var error59 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u65E0\u6548\u8F93\u5165\uFF1A\u671F\u671B instanceof ${issue2.expected}\uFF0C\u5B9E\u9645\u63A5\u6536 ${received}`;
+          return `\u65E0\u6548\u8F93\u5165\uFF1A\u671F\u671B instanceof ${issue2.expected}\uFF0C\u5B9E\u9645\u63A5\u6536 ${received2}`;
         }
-        return `\u65E0\u6548\u8F93\u5165\uFF1A\u671F\u671B ${expected}\uFF0C\u5B9E\u9645\u63A5\u6536 ${received}`;
+        return `\u65E0\u6548\u8F93\u5165\uFF1A\u671F\u671B ${expected}\uFF0C\u5B9E\u9645\u63A5\u6536 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -32230,11 +32233,11 @@ var error60 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\u7121\u6548\u7684\u8F38\u5165\u503C\uFF1A\u9810\u671F\u70BA instanceof ${issue2.expected}\uFF0C\u4F46\u6536\u5230 ${received}`;
+          return `\u7121\u6548\u7684\u8F38\u5165\u503C\uFF1A\u9810\u671F\u70BA instanceof ${issue2.expected}\uFF0C\u4F46\u6536\u5230 ${received2}`;
         }
-        return `\u7121\u6548\u7684\u8F38\u5165\u503C\uFF1A\u9810\u671F\u70BA ${expected}\uFF0C\u4F46\u6536\u5230 ${received}`;
+        return `\u7121\u6548\u7684\u8F38\u5165\u503C\uFF1A\u9810\u671F\u70BA ${expected}\uFF0C\u4F46\u6536\u5230 ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -32347,11 +32350,11 @@ var error61 = /* @__PURE__ */ __name(() => {
       case "invalid_type": {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
-        const received = TypeDictionary[receivedType] ?? receivedType;
+        const received2 = TypeDictionary[receivedType] ?? receivedType;
         if (/^[A-Z]/.test(issue2.expected)) {
-          return `\xCCb\xE1w\u1ECDl\xE9 a\u1E63\xEC\u1E63e: a n\xED l\xE1ti fi instanceof ${issue2.expected}, \xE0m\u1ECD\u0300 a r\xED ${received}`;
+          return `\xCCb\xE1w\u1ECDl\xE9 a\u1E63\xEC\u1E63e: a n\xED l\xE1ti fi instanceof ${issue2.expected}, \xE0m\u1ECD\u0300 a r\xED ${received2}`;
         }
-        return `\xCCb\xE1w\u1ECDl\xE9 a\u1E63\xEC\u1E63e: a n\xED l\xE1ti fi ${expected}, \xE0m\u1ECD\u0300 a r\xED ${received}`;
+        return `\xCCb\xE1w\u1ECDl\xE9 a\u1E63\xEC\u1E63e: a n\xED l\xE1ti fi ${expected}, \xE0m\u1ECD\u0300 a r\xED ${received2}`;
       }
       case "invalid_value":
         if (issue2.values.length === 1)
@@ -32579,12 +32582,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code = doc.content.join("\n");
+  const code2 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code}` : code : "";
+${code2}` : code2 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code}
+${code2}
 }`;
   let fn;
   try {
@@ -39357,7 +39360,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run2(s) {
+  function run3(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -39373,7 +39376,7 @@ function visit(schema, fnOrHandlers) {
     cache.set(s, mapped);
     return mapped;
   }
-  __name(run2, "run");
+  __name(run3, "run");
   function mapInner(s) {
     const def = s._zod.def;
     const kind = def.type;
@@ -39384,21 +39387,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run2(oldShape[k]);
+          const mapped = run3(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run2(def.catchall);
+          newCatchall = run3(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run2(def.element);
+        const mapped = run3(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -39406,14 +39409,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run2(item);
+          const mapped = run3(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run2(def.rest);
+          newRest = run3(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -39421,12 +39424,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run2(def.keyType);
-        const newVal = run2(def.valueType);
+        const newKey = run3(def.keyType);
+        const newVal = run3(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run2(def.valueType);
+        const newVal = run3(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -39434,7 +39437,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run2(opt);
+          const mapped = run3(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -39442,8 +39445,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run2(def.left);
-        const newRight = run2(def.right);
+        const newLeft = run3(def.left);
+        const newRight = run3(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -39455,23 +39458,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run2(def.innerType);
+        const newInner = run3(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run2(def.in);
-        const newOut = run2(def.out);
+        const newIn = run3(def.in);
+        const newOut = run3(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run2(def.input);
-        const newOutput = run2(def.output);
+        const newInput = run3(def.input);
+        const newOutput = run3(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: /* @__PURE__ */ __name(() => run2(original()), "getter") });
+        return clone(s, { ...rest, getter: /* @__PURE__ */ __name(() => run3(original()), "getter") });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -39503,7 +39506,7 @@ function visit(schema, fnOrHandlers) {
     }
   }
   __name(mapInner, "mapInner");
-  return run2(schema);
+  return run3(schema);
 }
 __name(visit, "visit");
 
@@ -39609,18 +39612,18 @@ function slug(key) {
 __name(slug, "slug");
 function duration3(key) {
   const form = expecting(`\`${key}\` must be ${DURATION_FORM}`);
-  return external_exports.string({ error: form }).regex(DURATION_PATTERN, { error: form, abort: true }).superRefine((text, context) => {
-    const problem = durationProblem(text);
+  return external_exports.string({ error: form }).regex(DURATION_PATTERN, { error: form, abort: true }).superRefine((text2, context) => {
+    const problem = durationProblem(text2);
     if (problem !== void 0) {
-      context.addIssue({ code: "custom", message: `\`${key}\`: ${problem}`, input: text });
+      context.addIssue({ code: "custom", message: `\`${key}\`: ${problem}`, input: text2 });
     }
   });
 }
 __name(duration3, "duration");
-function durationProblem(text) {
+function durationProblem(text2) {
   try {
-    if (parseDuration(text) <= LONGEST_DURATION_MS) return void 0;
-    return `${JSON.stringify(text)} is longer than 35d, the longest a GitHub workflow run lives`;
+    if (parseDuration(text2) <= LONGEST_DURATION_MS) return void 0;
+    return `${JSON.stringify(text2)} is longer than 35d, the longest a GitHub workflow run lives`;
   } catch (error62) {
     if (error62 instanceof DurationError) return error62.message;
     throw error62;
@@ -39635,7 +39638,7 @@ function zoneName(key) {
 __name(zoneName, "zoneName");
 function nonBlank(key, what) {
   const blank = `\`${key}\` is blank; it must be ${what}`;
-  return external_exports.string({ error: expecting(`\`${key}\` must be ${what}`) }).min(1, { error: blank, abort: true }).refine((text) => text.trim() !== "", { error: blank });
+  return external_exports.string({ error: expecting(`\`${key}\` must be ${what}`) }).min(1, { error: blank, abort: true }).refine((text2) => text2.trim() !== "", { error: blank });
 }
 __name(nonBlank, "nonBlank");
 function oneOf(key, values) {
@@ -39981,9 +39984,9 @@ function warnAboutTimeout(timeout, path6, source, findings) {
   );
 }
 __name(warnAboutTimeout, "warnAboutTimeout");
-function durationOrZero(text) {
+function durationOrZero(text2) {
   try {
-    return parseDuration(text);
+    return parseDuration(text2);
   } catch {
     return 0;
   }
@@ -40083,10 +40086,10 @@ var TableSource = class {
   doc;
   text;
   lines = new import_yaml.LineCounter();
-  constructor(text, file2) {
+  constructor(text2, file2) {
     this.file = file2;
-    this.text = text;
-    this.doc = (0, import_yaml.parseDocument)(text, {
+    this.text = text2;
+    this.doc = (0, import_yaml.parseDocument)(text2, {
       lineCounter: this.lines,
       prettyErrors: true,
       uniqueKeys: true
@@ -40230,8 +40233,8 @@ async function loadTable(path6) {
   return parseTable(await readTableText(path6), path6);
 }
 __name(loadTable, "loadTable");
-function parseTable(text, path6) {
-  const source = new TableSource(text, path6);
+function parseTable(text2, path6) {
+  const source = new TableSource(text2, path6);
   const read = source.read();
   if (!read.checkable) throw invalid(read.errors, read.warnings);
   if (read.data === null || read.data === void 0) {
@@ -40256,10 +40259,10 @@ async function readTableText(path6) {
 }
 __name(readTableText, "readTableText");
 function readFailure(error62) {
-  const code = error62 instanceof Error && "code" in error62 ? error62.code : void 0;
-  if (code === "ENOENT") return "file not found";
-  if (code === "EISDIR") return "is a directory, not a file";
-  if (code === "EACCES") return "permission denied";
+  const code2 = error62 instanceof Error && "code" in error62 ? error62.code : void 0;
+  if (code2 === "ENOENT") return "file not found";
+  if (code2 === "EISDIR") return "is a directory, not a file";
+  if (code2 === "EACCES") return "permission denied";
   return `cannot read the file: ${error62 instanceof Error ? error62.message : String(error62)}`;
 }
 __name(readFailure, "readFailure");
@@ -40307,10 +40310,209 @@ function normalizePullRequest(raw, patrolId) {
   };
 }
 __name(normalizePullRequest, "normalizePullRequest");
-function optionalDuration(text) {
-  return text === void 0 ? void 0 : parseDuration(text);
+function optionalDuration(text2) {
+  return text2 === void 0 ? void 0 : parseDuration(text2);
 }
 __name(optionalDuration, "optionalDuration");
+
+// src/ledger/schema.ts
+var INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+var DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function isIsoInstant(value) {
+  const match = INSTANT.exec(value);
+  if (match === null) return false;
+  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = match;
+  const monthIndex = Number(month) - 1;
+  const leapDay = monthIndex === 1 && isLeapYear(Number(year)) ? 1 : 0;
+  const monthDays = (DAYS_IN_MONTH[monthIndex] ?? 0) + leapDay;
+  return Number(day) >= 1 && Number(day) <= monthDays && Number(hour) < 24 && Number(minute) < 60 && Number(second ?? 0) < 60 && Number(offsetHour ?? 0) < 24 && Number(offsetMinute ?? 0) < 60;
+}
+__name(isIsoInstant, "isIsoInstant");
+function isLeapYear(year) {
+  return year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+}
+__name(isLeapYear, "isLeapYear");
+var text = external_exports.string();
+var instant = external_exports.string().refine(isIsoInstant, { error: "is not an ISO instant" });
+var count2 = external_exports.int().min(0);
+var token = external_exports.int().min(0);
+var processHolder = external_exports.looseObject({
+  kind: external_exports.literal("process"),
+  host: text,
+  bootId: text.optional(),
+  pid: external_exports.int().min(1),
+  startTime: text
+});
+var actionsHolder = external_exports.looseObject({
+  kind: external_exports.literal("actions"),
+  repository: text,
+  runId: external_exports.int().min(1),
+  runAttempt: external_exports.int().min(1),
+  job: text
+});
+var holder = external_exports.discriminatedUnion("kind", [processHolder, actionsHolder]);
+var lease = external_exports.looseObject({
+  nonce: text,
+  fencingToken: token,
+  holder,
+  version: text,
+  slots: external_exports.array(instant),
+  policy: external_exports.enum(["allow", "forbid", "replace"]),
+  tick: text,
+  grantedAt: instant,
+  expiresAt: instant,
+  renewable: external_exports.boolean()
+});
+var runRecord = external_exports.looseObject({
+  slot: instant,
+  fencingToken: token,
+  nonce: text,
+  tick: text,
+  startedAt: instant,
+  finishedAt: instant,
+  outcome: external_exports.enum(["ran", "failed", "timed-out", "lost-lease", "cancelled", "error"]),
+  exitCode: external_exports.int().nullable(),
+  durationMs: count2,
+  url: text.optional()
+});
+var revocation = external_exports.looseObject({
+  nonce: text,
+  fencingToken: token,
+  holder,
+  reason: external_exports.enum(["replaced", "holder-gone", "expired", "unlocked"]),
+  at: instant,
+  by: text,
+  tick: text.optional()
+});
+var patrolState = external_exports.looseObject({
+  cursor: instant,
+  fencingToken: token,
+  lease: lease.nullable(),
+  lastClaim: external_exports.looseObject({ slot: instant, tick: text, at: instant }).nullable(),
+  lastRun: runRecord.nullable(),
+  recentRuns: external_exports.array(runRecord),
+  revocations: external_exports.array(revocation),
+  skippedInARow: count2,
+  retiredAt: instant.optional()
+});
+var event = external_exports.discriminatedUnion("type", [
+  external_exports.looseObject({ type: external_exports.literal("created"), at: instant }),
+  external_exports.looseObject({ type: external_exports.literal("first-seen"), patrol: text, cursor: instant }),
+  external_exports.looseObject({ type: external_exports.literal("retired"), patrol: text }),
+  external_exports.looseObject({
+    type: external_exports.literal("claimed"),
+    patrol: text,
+    slots: external_exports.array(instant),
+    forced: external_exports.boolean()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("missed"),
+    patrol: text,
+    count: count2,
+    newest: instant,
+    reason: text
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("granted"),
+    patrol: text,
+    nonce: text,
+    fencingToken: token,
+    holder,
+    slots: external_exports.array(instant),
+    leased: external_exports.boolean(),
+    expiresAt: instant,
+    takeover: revocation.optional()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("skipped"),
+    patrol: text,
+    slot: instant,
+    heldBy: text,
+    fencingToken: token
+  }),
+  external_exports.looseObject({ type: external_exports.literal("renewed"), patrol: text, nonce: text, expiresAt: instant }),
+  external_exports.looseObject({ type: external_exports.literal("released"), patrol: text, run: runRecord }),
+  external_exports.looseObject({
+    type: external_exports.literal("overlap"),
+    patrol: text,
+    run: runRecord,
+    revokedBy: revocation.nullable()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("unlocked"),
+    patrol: text,
+    revocation,
+    reason: text
+  })
+]);
+var documentShape = external_exports.looseObject({
+  protocol: external_exports.int().min(1),
+  table: text,
+  writer: external_exports.looseObject({ tick: text, holder, version: text, at: instant }),
+  state: external_exports.looseObject({ patrols: external_exports.record(external_exports.string(), patrolState) }),
+  events: external_exports.array(event)
+});
+var ledgerDocumentSchema = documentShape;
+function ledgerDocumentProblem(value) {
+  const result = ledgerDocumentSchema.safeParse(value, { reportInput: true });
+  if (result.success) return null;
+  const [issue2] = result.error.issues;
+  return issue2 === void 0 ? "it does not match the ledger schema" : describeIssue(issue2);
+}
+__name(ledgerDocumentProblem, "ledgerDocumentProblem");
+function describeIssue(issue2) {
+  const where = issue2.path.length === 0 ? "the document" : pathText(issue2.path);
+  return `${where} ${problemOf(issue2)}`;
+}
+__name(describeIssue, "describeIssue");
+function pathText(path6) {
+  return path6.map((key, index) => {
+    if (typeof key === "number") return `[${key}]`;
+    const name = String(key);
+    const plain = /^[A-Za-z_$][\w$-]*$/.test(name);
+    if (!plain) return `[${JSON.stringify(name)}]`;
+    return index === 0 ? name : `.${name}`;
+  }).join("");
+}
+__name(pathText, "pathText");
+function problemOf(issue2) {
+  switch (issue2.code) {
+    case "invalid_type":
+      if (issue2.input === void 0) return "is missing";
+      if (issue2.expected === "int") return `is not a whole number (${shown(issue2.input)})`;
+      return `is not ${article(issue2.expected)} (${shown(issue2.input)})`;
+    case "invalid_value":
+      return `is ${shown(issue2.input)}, not one of ${issue2.values.map(shown).join(", ")}`;
+    case "invalid_union":
+      return `is ${shown(discriminatorOf(issue2))}, not a known kind`;
+    case "too_small":
+      return `is ${shown(issue2.input)}, below ${String(issue2.minimum)}`;
+    case "custom":
+      return `${issue2.message} (${shown(issue2.input)})`;
+    default:
+      return issue2.message;
+  }
+}
+__name(problemOf, "problemOf");
+function discriminatorOf(issue2) {
+  const key = issue2.path.at(-1);
+  const input2 = issue2.input;
+  if (typeof input2 !== "object" || input2 === null || key === void 0) return input2;
+  return input2[key];
+}
+__name(discriminatorOf, "discriminatorOf");
+function article(expected) {
+  if (expected === "nonoptional") return "present";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+__name(article, "article");
+function shown(value) {
+  if (value === void 0) return "nothing";
+  const json3 = JSON.stringify(value);
+  if (json3 === void 0) return String(value);
+  return json3.length > 60 ? `${json3.slice(0, 57)}...` : json3;
+}
+__name(shown, "shown");
 
 // src/ledger/types.ts
 var PROTOCOL_VERSION = 1;
@@ -40354,7 +40556,7 @@ ${JSON.stringify(doc)}
 `;
 }
 __name(encodeLedger, "encodeLedger");
-function decodeLedger(ref, sha, message) {
+function decodeLedger(ref, sha, message, expectedTable) {
   const start = message.indexOf("\n\n");
   if (!message.startsWith(SUMMARY_PREFIX) || start < 0) {
     throw new NotALedgerError(ref, sha, "no cronwarden summary line");
@@ -40368,8 +40570,17 @@ function decodeLedger(ref, sha, message) {
   const protocol = protocolOf(parsed);
   if (protocol === void 0) throw new NotALedgerError(ref, sha, "no protocol version");
   if (protocol > PROTOCOL_VERSION) throw new ProtocolTooNewError(ref, protocol);
-  if (!isLedgerShaped(parsed)) throw new NotALedgerError(ref, sha, "no state in it");
-  return parsed;
+  const problem = ledgerDocumentProblem(parsed);
+  if (problem !== null) throw new NotALedgerError(ref, sha, problem);
+  const doc = parsed;
+  if (expectedTable !== void 0 && doc.table !== expectedTable) {
+    throw new NotALedgerError(
+      ref,
+      sha,
+      `it belongs to table ${JSON.stringify(doc.table)}, not ${JSON.stringify(expectedTable)}`
+    );
+  }
+  return doc;
 }
 __name(decodeLedger, "decodeLedger");
 function protocolOf(value) {
@@ -40378,40 +40589,37 @@ function protocolOf(value) {
   return Number.isInteger(protocol) && protocol > 0 ? protocol : void 0;
 }
 __name(protocolOf, "protocolOf");
-function isLedgerShaped(value) {
-  const doc = value;
-  return typeof doc.table === "string" && typeof doc.state === "object" && doc.state !== null && typeof doc.state.patrols === "object" && Array.isArray(doc.events);
-}
-__name(isLedgerShaped, "isLedgerShaped");
 function summarize(events) {
   const parts = events.map(describeEvent).filter((part2) => part2 !== "");
-  const text = parts.length === 0 ? "update" : parts.join("; ");
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  const text2 = parts.length === 0 ? "update" : parts.join("; ");
+  return text2.length > 200 ? `${text2.slice(0, 197)}...` : text2;
 }
 __name(summarize, "summarize");
-function describeEvent(event) {
-  switch (event.type) {
+function describeEvent(event2) {
+  switch (event2.type) {
     case "created":
       return "create ledger";
+    case "retired":
+      return `retire ${event2.patrol}`;
     case "first-seen":
-      return `start ${event.patrol}`;
+      return `start ${event2.patrol}`;
     case "claimed":
-      return `claim ${event.patrol} ${event.slots.join(",")}${event.forced ? " (forced)" : ""}`;
+      return `claim ${event2.patrol} ${event2.slots.join(",")}${event2.forced ? " (forced)" : ""}`;
     case "missed":
-      return `miss ${event.patrol} x${event.count}`;
+      return `miss ${event2.patrol} x${event2.count}`;
     case "granted":
-      if (!event.leased) return `run ${event.patrol} #${event.fencingToken}`;
-      return `${event.takeover ? "take over" : "grant"} ${event.patrol} #${event.fencingToken}`;
+      if (!event2.leased) return `run ${event2.patrol} #${event2.fencingToken}`;
+      return `${event2.takeover ? "take over" : "grant"} ${event2.patrol} #${event2.fencingToken}`;
     case "skipped":
-      return `skip ${event.patrol} ${event.slot}`;
+      return `skip ${event2.patrol} ${event2.slot}`;
     case "renewed":
-      return `renew ${event.patrol}`;
+      return `renew ${event2.patrol}`;
     case "released":
-      return `release ${event.patrol} #${event.run.fencingToken} ${event.run.outcome}`;
+      return `release ${event2.patrol} #${event2.run.fencingToken} ${event2.run.outcome}`;
     case "overlap":
-      return `overlap ${event.patrol} #${event.run.fencingToken}`;
+      return `overlap ${event2.patrol} #${event2.run.fencingToken}`;
     case "unlocked":
-      return `unlock ${event.patrol} #${event.revocation.fencingToken}`;
+      return `unlock ${event2.patrol} #${event2.revocation.fencingToken}`;
   }
 }
 __name(describeEvent, "describeEvent");
@@ -40483,23 +40691,26 @@ import { performance } from "node:perf_hooks";
 var LEASE_GRACE_MS = 2 * 6e4;
 var RENEWABLE_LEASE_TTL_MS = 10 * 6e4;
 var TIMEOUT_MARGIN_MS = 6e4;
-function leaseStatus(lease, now, liveness) {
+function leaseStatus(lease2, now, liveness) {
   if (liveness === "gone") return { dead: true, reason: "holder-gone" };
-  if (now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS) {
-    return { dead: true, reason: "expired" };
-  }
+  if (liveness === "alive") return { dead: false };
+  if (isExpired(lease2, now)) return { dead: true, reason: "expired" };
   return { dead: false };
 }
 __name(leaseStatus, "leaseStatus");
+function isExpired(lease2, now) {
+  return now.getTime() > Date.parse(lease2.expiresAt) + LEASE_GRACE_MS;
+}
+__name(isExpired, "isExpired");
 function leaseTerm(patrol, slotCount) {
   if (patrol.timeoutMs === void 0) return { ttlMs: RENEWABLE_LEASE_TTL_MS, renewable: true };
   return { ttlMs: patrol.timeoutMs * slotCount + TIMEOUT_MARGIN_MS, renewable: false };
 }
 __name(leaseTerm, "leaseTerm");
-function describeHolder(holder) {
-  if (holder.kind === "process") return `pid ${holder.pid} on ${holder.host}`;
-  const attempt2 = holder.runAttempt > 1 ? ` attempt ${holder.runAttempt}` : "";
-  return `${holder.repository} run ${holder.runId}${attempt2} job ${holder.job}`;
+function describeHolder(holder2) {
+  if (holder2.kind === "process") return `pid ${holder2.pid} on ${holder2.host}`;
+  const attempt2 = holder2.runAttempt > 1 ? ` attempt ${holder2.runAttempt}` : "";
+  return `${holder2.repository} run ${holder2.runId}${attempt2} job ${holder2.job}`;
 }
 __name(describeHolder, "describeHolder");
 
@@ -40547,19 +40758,29 @@ function planTick(input2) {
     if (input2.patrol !== void 0 && patrol.id !== input2.patrol) continue;
     planPatrol(plan, patrol, input2);
   }
+  if (input2.patrol === void 0) retireRemoved(plan, table3);
   return plan;
 }
 __name(planTick, "planTick");
-function addEvent(plan, event) {
-  plan.next.events.push(event);
+function retireRemoved(plan, table3) {
+  const listed = new Set(table3.patrols.map((p) => p.id));
+  for (const [id, state] of Object.entries(plan.next.state.patrols)) {
+    if (listed.has(id) || state.retiredAt !== void 0 || state.lease !== null) continue;
+    state.retiredAt = plan.next.writer.at;
+    addEvent(plan, { type: "retired", patrol: id });
+  }
+}
+__name(retireRemoved, "retireRemoved");
+function addEvent(plan, event2) {
+  plan.next.events.push(event2);
   plan.changed = true;
 }
 __name(addEvent, "addEvent");
 function planPatrol(plan, patrol, input2) {
   const nowIso = input2.now.toISOString();
   let state = plan.next.state.patrols[patrol.id];
-  if (state === void 0) {
-    state = freshPatrolState(nowIso);
+  if (state === void 0 || state.retiredAt !== void 0) {
+    state = { ...freshPatrolState(nowIso), fencingToken: state?.fencingToken ?? 0 };
     plan.next.state.patrols[patrol.id] = state;
     addEvent(plan, { type: "first-seen", patrol: patrol.id, cursor: nowIso });
   }
@@ -40595,17 +40816,17 @@ function planPatrol(plan, patrol, input2) {
     plan.outcomes.push(idleOrDuplicate(patrol, state, input2));
     return;
   }
-  state.lastClaim = { slot: due.at(-1), tick: input2.tick.id, at: nowIso };
+  if (!forced) state.lastClaim = { slot: due.at(-1), tick: input2.tick.id, at: nowIso };
   addEvent(plan, { type: "claimed", patrol: patrol.id, slots: due, forced });
   applyPolicy(plan, patrol, state, due, forced, input2);
 }
 __name(planPatrol, "planPatrol");
-function recordMissed(plan, patrol, count2, reason, newest = null) {
+function recordMissed(plan, patrol, count3, reason, newest = null) {
   const state = plan.next.state.patrols[patrol.id];
   addEvent(plan, {
     type: "missed",
     patrol: patrol.id,
-    count: count2,
+    count: count3,
     newest: newest ?? state.cursor,
     reason
   });
@@ -40645,50 +40866,55 @@ function applyPolicy(plan, patrol, state, due, forced, input2) {
     grant(plan, patrol, state, due, forced, input2, void 0);
     return;
   }
-  const lease = state.lease;
-  if (lease === null) {
+  const lease2 = state.lease;
+  if (lease2 === null) {
     grant(plan, patrol, state, due, forced, input2, void 0);
     return;
   }
-  const liveness = input2.liveness.get(lease.nonce);
-  const status = leaseStatus(lease, input2.now, liveness);
+  const liveness = input2.liveness.get(lease2.nonce);
+  if (patrol.concurrency === "forbid" && liveness === void 0) {
+    plan.needsProbe.push({ patrol: patrol.id, lease: lease2 });
+    skip(plan, patrol, state, due, lease2);
+    return;
+  }
+  const status = leaseStatus(lease2, input2.now, liveness);
   if (status.dead) {
-    grant(plan, patrol, state, due, forced, input2, revoke(lease, status.reason, input2));
+    grant(plan, patrol, state, due, forced, input2, revoke(lease2, status.reason, input2));
     return;
   }
   if (patrol.concurrency === "replace") {
-    grant(plan, patrol, state, due, forced, input2, revoke(lease, "replaced", input2));
+    grant(plan, patrol, state, due, forced, input2, revoke(lease2, "replaced", input2));
     return;
   }
-  if (liveness === void 0) plan.needsProbe.push(lease);
-  skip(plan, patrol, state, due, lease);
+  skip(plan, patrol, state, due, lease2);
 }
 __name(applyPolicy, "applyPolicy");
-function revoke(lease, reason, input2) {
+function revoke(lease2, reason, input2) {
   return {
-    nonce: lease.nonce,
-    fencingToken: lease.fencingToken,
-    holder: lease.holder,
+    nonce: lease2.nonce,
+    fencingToken: lease2.fencingToken,
+    holder: lease2.holder,
     reason,
     at: input2.now.toISOString(),
-    by: input2.tick.id
+    by: input2.tick.id,
+    tick: lease2.tick
   };
 }
 __name(revoke, "revoke");
-function skip(plan, patrol, state, due, lease) {
+function skip(plan, patrol, state, due, lease2) {
   state.skippedInARow += due.length;
   const slot = due.at(-1);
   addEvent(plan, {
     type: "skipped",
     patrol: patrol.id,
     slot,
-    heldBy: lease.nonce,
-    fencingToken: lease.fencingToken
+    heldBy: lease2.nonce,
+    fencingToken: lease2.fencingToken
   });
-  const reason = `lease #${lease.fencingToken} is held by ${describeHolder(lease.holder)} since ${lease.grantedAt} (expires ${lease.expiresAt})`;
+  const reason = `lease #${lease2.fencingToken} is held by ${describeHolder(lease2.holder)} since ${lease2.grantedAt} (expires ${lease2.expiresAt})`;
   plan.outcomes.push({
     ...outcome(patrol, slot, "skipped", reason),
-    fencingToken: lease.fencingToken
+    fencingToken: lease2.fencingToken
   });
 }
 __name(skip, "skip");
@@ -40700,7 +40926,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover2) {
   const expiresAt = new Date(input2.now.getTime() + term.ttlMs).toISOString();
   state.fencingToken = fencingToken;
   state.skippedInARow = 0;
-  const lease = patrol.concurrency === "allow" ? null : {
+  const lease2 = patrol.concurrency === "allow" ? null : {
     nonce,
     fencingToken,
     holder: input2.tick.holder,
@@ -40712,7 +40938,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover2) {
     expiresAt,
     renewable: term.renewable
   };
-  if (lease !== null) state.lease = lease;
+  if (lease2 !== null) state.lease = lease2;
   if (takeover2 !== void 0) pushBounded(state.revocations, takeover2, REVOCATIONS_LIMIT);
   addEvent(plan, {
     type: "granted",
@@ -40721,7 +40947,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover2) {
     fencingToken,
     holder: input2.tick.holder,
     slots,
-    leased: lease !== null,
+    leased: lease2 !== null,
     expiresAt,
     ...takeover2 === void 0 ? {} : { takeover: takeover2 }
   });
@@ -40730,7 +40956,7 @@ function grant(plan, patrol, state, slots, forced, input2, takeover2) {
     slots,
     nonce,
     fencingToken,
-    lease,
+    lease: lease2,
     forced,
     ...takeover2 === void 0 ? {} : { takeover: takeover2 }
   });
@@ -40744,54 +40970,54 @@ __name(outcome, "outcome");
 // src/ledger/transitions.ts
 function release(current, patrolId, runs, leaseNonce, writer, now) {
   const next = newDocument(current.table, current, writer, now.toISOString());
-  const state = patrolState(next, patrolId);
-  for (const run2 of runs) pushBounded(state.recentRuns, run2, RECENT_RUNS_LIMIT);
+  const state = patrolState2(next, patrolId);
+  for (const run3 of runs) pushBounded(state.recentRuns, run3, RECENT_RUNS_LIMIT);
   state.lastRun = runs.at(-1) ?? state.lastRun;
   if (leaseNonce === null || state.lease?.nonce === leaseNonce) {
     if (leaseNonce !== null) state.lease = null;
-    for (const run2 of runs) next.events.push({ type: "released", patrol: patrolId, run: run2 });
+    for (const run3 of runs) next.events.push({ type: "released", patrol: patrolId, run: run3 });
     return { kind: "released", next };
   }
   const revokedBy = state.revocations.find((r) => r.nonce === leaseNonce) ?? null;
-  for (const run2 of runs) next.events.push({ type: "overlap", patrol: patrolId, run: run2, revokedBy });
+  for (const run3 of runs) next.events.push({ type: "overlap", patrol: patrolId, run: run3, revokedBy });
   return { kind: "overlap", next, revokedBy };
 }
 __name(release, "release");
 function renew(current, patrol, nonce, writer, now) {
-  const lease = current.state.patrols[patrol.id]?.lease;
-  if (lease?.nonce !== nonce) return { kind: "lost" };
+  const lease2 = current.state.patrols[patrol.id]?.lease;
+  if (lease2?.nonce !== nonce) return { kind: "lost" };
   const next = newDocument(current.table, current, writer, now.toISOString());
   const expiresAt = new Date(now.getTime() + leaseTerm(patrol, 1).ttlMs).toISOString();
-  patrolState(next, patrol.id).lease = { ...lease, expiresAt };
+  patrolState2(next, patrol.id).lease = { ...lease2, expiresAt };
   next.events.push({ type: "renewed", patrol: patrol.id, nonce, expiresAt });
   return { kind: "renewed", next };
 }
 __name(renew, "renew");
 function unlock(current, patrolId, reason, writer, now) {
-  const lease = current.state.patrols[patrolId]?.lease;
-  if (lease === null || lease === void 0) return { kind: "not-held" };
+  const lease2 = current.state.patrols[patrolId]?.lease;
+  if (lease2 === null || lease2 === void 0) return { kind: "not-held" };
   const next = newDocument(current.table, current, writer, now.toISOString());
-  const state = patrolState(next, patrolId);
-  const revocation = {
-    nonce: lease.nonce,
-    fencingToken: lease.fencingToken,
-    holder: lease.holder,
+  const state = patrolState2(next, patrolId);
+  const revocation2 = {
+    nonce: lease2.nonce,
+    fencingToken: lease2.fencingToken,
+    holder: lease2.holder,
     reason: "unlocked",
     at: now.toISOString(),
     by: writer.id
   };
   state.lease = null;
-  pushBounded(state.revocations, revocation, REVOCATIONS_LIMIT);
-  next.events.push({ type: "unlocked", patrol: patrolId, revocation, reason });
-  return { kind: "unlocked", next, revocation };
+  pushBounded(state.revocations, revocation2, REVOCATIONS_LIMIT);
+  next.events.push({ type: "unlocked", patrol: patrolId, revocation: revocation2, reason });
+  return { kind: "unlocked", next, revocation: revocation2 };
 }
 __name(unlock, "unlock");
-function patrolState(doc, patrolId) {
+function patrolState2(doc, patrolId) {
   const state = doc.state.patrols[patrolId];
   if (state === void 0) throw new Error(`the ledger has no patrol ${patrolId}`);
   return state;
 }
-__name(patrolState, "patrolState");
+__name(patrolState2, "patrolState");
 
 // src/tick/release-queue.ts
 var RELEASE_ATTEMPTS = 5;
@@ -40905,27 +41131,33 @@ import { setTimeout as sleep } from "node:timers/promises";
 var DEFAULT_WATCH_INTERVAL_MS = 15e3;
 async function runGrant(grant2, context) {
   const { deps } = context;
-  const stop = new AbortController();
-  let lostReason = "";
-  const onLost = /* @__PURE__ */ __name((reason) => {
-    if (stop.signal.aborted) return;
-    lostReason = reason;
+  const stop2 = new AbortController();
+  const why = { cause: "lost", reason: "" };
+  const onLost = /* @__PURE__ */ __name((reason, cause = "lost") => {
+    if (stop2.signal.aborted) return;
+    why.cause = cause;
+    why.reason = reason;
     deps.log.warn(`${grant2.patrol.id}: ${reason}; stopping the patrol`);
-    stop.abort();
+    stop2.abort();
   }, "onLost");
-  const watcher = grant2.lease === null ? null : watchLease(grant2, context, stop.signal, onLost);
+  const onCancel = /* @__PURE__ */ __name(() => onLost("stopped: the tick was cancelled", "cancelled"), "onCancel");
+  if (context.cancel?.aborted) onCancel();
+  context.cancel?.addEventListener("abort", onCancel, { once: true });
+  if (grant2.takeover?.reason === "replaced") await stopReplaced(grant2, deps);
+  const watcher = grant2.lease === null ? null : watchLease(grant2, context, stop2.signal, onLost);
   const runs = [];
   const reports = [];
   let failure2 = null;
   try {
     for (const slot of grant2.slots) {
-      const { run: run2, report: report2 } = await runSlot(grant2, slot, context, stop.signal, () => lostReason);
-      runs.push(run2);
+      const { run: run3, report: report2 } = await runSlot(grant2, slot, context, stop2.signal, why);
+      runs.push(run3);
       reports.push(report2);
     }
   } catch (error62) {
     failure2 = error62;
   }
+  context.cancel?.removeEventListener("abort", onCancel);
   const renewals = await watcher?.stop() ?? 0;
   const released = await context.releases.submit(grant2, runs);
   if (failure2 !== null) throw failure2;
@@ -40936,7 +41168,7 @@ async function runGrant(grant2, context) {
   return { reports, writes: renewals + released.writes };
 }
 __name(runGrant, "runGrant");
-async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
+async function runSlot(grant2, slot, { deps, clock }, signal, why) {
   const startedAt = clock().toISOString();
   const runContext = {
     slot,
@@ -40944,9 +41176,9 @@ async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
     tick: deps.identity.id,
     forced: grant2.forced
   };
-  const result = signal.aborted ? notStarted("not started: the lease was lost") : await deps.runner.run(grant2.patrol, runContext, signal);
-  const outcome2 = outcomeOf(result);
-  const run2 = {
+  const result = signal.aborted ? notStarted(`not started: ${why.reason}`) : await deps.runner.run(grant2.patrol, runContext, signal);
+  const outcome2 = outcomeOf(result, why.cause);
+  const run3 = {
     slot,
     fencingToken: grant2.fencingToken,
     nonce: grant2.nonce,
@@ -40961,9 +41193,9 @@ async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
     id: grant2.patrol.id,
     slot,
     outcome: outcome2,
-    reason: reasonFor(outcome2, result, lostReason(), grant2),
+    reason: reasonFor(outcome2, result, why.reason, grant2),
     exitCode: result.exitCode,
-    durationMs: run2.durationMs,
+    durationMs: run3.durationMs,
     fencingToken: grant2.fencingToken,
     output: result.output,
     outputTruncated: result.outputTruncated,
@@ -40975,9 +41207,9 @@ async function runSlot(grant2, slot, { deps, clock }, signal, lostReason) {
     report2.reason += await followUp(deps, grant2, runContext);
   }
   deps.log.info(
-    `${grant2.patrol.id}: ${outcome2} for slot ${slot} (token #${grant2.fencingToken}, exit ${result.exitCode ?? "-"}, ${run2.durationMs} ms)`
+    `${grant2.patrol.id}: ${outcome2} for slot ${slot} (token #${grant2.fencingToken}, exit ${result.exitCode ?? "-"}, ${run3.durationMs} ms)`
   );
-  return { run: run2, report: report2 };
+  return { run: run3, report: report2 };
 }
 __name(runSlot, "runSlot");
 async function followUp(deps, grant2, context) {
@@ -41001,8 +41233,8 @@ function notStarted(reason) {
   };
 }
 __name(notStarted, "notStarted");
-function outcomeOf(result) {
-  if (result.aborted) return "lost-lease";
+function outcomeOf(result, stopCause) {
+  if (result.aborted) return stopCause === "cancelled" ? "cancelled" : "lost-lease";
   if (result.timedOut) return "timed-out";
   if (result.error !== void 0) return "error";
   return result.exitCode === 0 ? "ran" : "failed";
@@ -41018,11 +41250,22 @@ function reasonFor(outcome2, result, lost, grant2) {
       return `killed at its timeout of ${grant2.patrol.timeoutMs ?? 0} ms`;
     case "lost-lease":
       return lost || "the lease was lost";
+    case "cancelled":
+      return lost;
     case "error":
       return result.error ?? "could not start";
   }
 }
 __name(reasonFor, "reasonFor");
+async function stopReplaced(grant2, deps) {
+  if (grant2.takeover === void 0 || deps.stopReplaced === void 0) return;
+  try {
+    await deps.stopReplaced(grant2.takeover, grant2.patrol);
+  } catch (error62) {
+    deps.log.warn(`${grant2.patrol.id}: could not stop the replaced run: ${messageOf2(error62)}`);
+  }
+}
+__name(stopReplaced, "stopReplaced");
 function messageOf2(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
@@ -41030,7 +41273,7 @@ __name(messageOf2, "messageOf");
 function markOverlap(reports, revokedBy, overlap2) {
   if (!overlap2) return;
   for (const report2 of reports) {
-    if (report2.outcome === "lost-lease") continue;
+    if (report2.outcome === "lost-lease" || report2.outcome === "cancelled") continue;
     report2.outcome = "lost-lease";
     report2.reason = revokedBy === null ? "the lease was gone at release (overlap recorded)" : `the lease was ${revokedBy.reason === "unlocked" ? "unlocked" : "taken over"} by ${revokedBy.by} at ${revokedBy.at} (overlap recorded)`;
   }
@@ -41137,7 +41380,13 @@ async function runTick(table3, deps, options) {
   const grants = await confirmTakeovers(deps, ref, claim2, report2);
   const clock = tickClock(claim2.now);
   const oneAtATime = serializer();
-  const context = { deps, ref, clock, releases: new ReleaseQueue(deps, ref, clock) };
+  const context = {
+    deps,
+    ref,
+    clock,
+    releases: new ReleaseQueue(deps, ref, clock),
+    ...options.signal === void 0 ? {} : { cancel: options.signal }
+  };
   const results = await inParallel(
     grants,
     deps.maxParallel ?? 4,
@@ -41196,8 +41445,8 @@ async function planWithProbes(table3, deps, options, snapshot, now, liveness) {
   };
   const plan = planTick(input2);
   if (plan.needsProbe.length === 0) return plan;
-  for (const lease of plan.needsProbe) {
-    liveness.set(lease.nonce, await deps.probe(lease.holder));
+  for (const { patrol, lease: lease2 } of plan.needsProbe) {
+    liveness.set(lease2.nonce, await deps.probe(lease2.holder, lease2, patrol));
   }
   return planTick(input2);
 }
@@ -41370,11 +41619,11 @@ function parseInstant(value, flag) {
 }
 __name(parseInstant, "parseInstant");
 function parseCount(value, flag, max) {
-  const count2 = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(count2) || count2 < 1 || count2 > max) {
+  const count3 = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(count3) || count3 < 1 || count3 > max) {
     throw new InputError(`${flag} "${value}" must be a whole number from 1 to ${max}`);
   }
-  return count2;
+  return count3;
 }
 __name(parseCount, "parseCount");
 
@@ -41439,8 +41688,8 @@ function isCommitId(value) {
 __name(isCommitId, "isCommitId");
 var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 function isForbiddenInRef(character) {
-  const code = character.codePointAt(0) ?? 0;
-  return code < 32 || code === 127 || " ~^:?*[\\".includes(character);
+  const code2 = character.codePointAt(0) ?? 0;
+  return code2 < 32 || code2 === 127 || " ~^:?*[\\".includes(character);
 }
 __name(isForbiddenInRef, "isForbiddenInRef");
 function historyLimit(limit) {
@@ -41613,8 +41862,8 @@ var LocalGitStore = class _LocalGitStore {
     }
     return null;
   }
-  async firstParentChain(start, count2) {
-    const args = ["rev-list", "--first-parent", `--max-count=${count2}`, start];
+  async firstParentChain(start, count3) {
+    const args = ["rev-list", "--first-parent", `--max-count=${count3}`, start];
     const result = await this.git(args);
     if (result.code !== 0 || result.timedOut) throw this.failure("rev-list", result);
     return result.stdout.toString("utf8").split("\n").filter(Boolean);
@@ -41731,9 +41980,9 @@ function parseCommit(object2) {
   };
 }
 __name(parseCommit, "parseCommit");
-function runGit(args, run2) {
+function runGit(args, run3) {
   return new Promise((resolve3, reject) => {
-    const child = spawn("git", args, { cwd: run2.cwd, env: gitEnvironment(run2.gitDir) });
+    const child = spawn("git", args, { cwd: run3.cwd, env: gitEnvironment(run3.gitDir) });
     const stdout = [];
     const stderr = [];
     let timedOut = false;
@@ -41741,20 +41990,20 @@ function runGit(args, run2) {
       timedOut = true;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), GIT_KILL_GRACE_MS).unref();
-    }, run2.timeoutMs);
+    }, run3.timeoutMs);
     child.stdout.on("data", (chunk) => stdout.push(chunk));
     child.stderr.on("data", (chunk) => stderr.push(chunk));
     child.stdin.on("error", () => void 0);
     child.on("error", (error62) => {
       clearTimeout(terminate);
-      reject(new StoreError(`Could not run git in ${run2.cwd}: ${error62.message}`));
+      reject(new StoreError(`Could not run git in ${run3.cwd}: ${error62.message}`));
     });
-    child.on("close", (code) => {
+    child.on("close", (code2) => {
       clearTimeout(terminate);
       const output2 = Buffer.concat(stdout);
-      resolve3({ code, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
+      resolve3({ code: code2, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
     });
-    child.stdin.end(run2.input ?? Buffer.alloc(0));
+    child.stdin.end(run3.input ?? Buffer.alloc(0));
   });
 }
 __name(runGit, "runGit");
@@ -41920,9 +42169,9 @@ __name(openMemory, "openMemory");
 
 // src/cli/output.ts
 var processOutput = {
-  out: /* @__PURE__ */ __name((text) => process.stdout.write(text.endsWith("\n") ? text : `${text}
+  out: /* @__PURE__ */ __name((text2) => process.stdout.write(text2.endsWith("\n") ? text2 : `${text2}
 `), "out"),
-  err: /* @__PURE__ */ __name((text) => process.stderr.write(text.endsWith("\n") ? text : `${text}
+  err: /* @__PURE__ */ __name((text2) => process.stderr.write(text2.endsWith("\n") ? text2 : `${text2}
 `), "err")
 };
 function json2(value) {
@@ -41930,7 +42179,7 @@ function json2(value) {
 `;
 }
 __name(json2, "json");
-function localTime(instant, zone) {
+function localTime(instant2, zone) {
   const parts = new Intl.DateTimeFormat("en-GB", {
     timeZone: zone,
     weekday: "short",
@@ -41941,13 +42190,13 @@ function localTime(instant, zone) {
     minute: "2-digit",
     hourCycle: "h23",
     timeZoneName: "short"
-  }).formatToParts(instant);
+  }).formatToParts(instant2);
   const get = /* @__PURE__ */ __name((type) => parts.find((part2) => part2.type === type)?.value ?? "", "get");
   return `${get("weekday")} ${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
 }
 __name(localTime, "localTime");
-function utcTime(instant) {
-  return `${instant.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+function utcTime(instant2) {
+  return `${instant2.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 __name(utcTime, "utcTime");
 function table(rows) {
@@ -41963,19 +42212,46 @@ __name(table, "table");
 
 // src/cli/table-input.ts
 import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+
+// src/cli/repository.ts
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+async function repositoryRoot(cwd) {
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }
+    });
+    const root = stdout.trim();
+    return root === "" ? cwd : root;
+  } catch {
+    return cwd;
+  }
+}
+__name(repositoryRoot, "repositoryRoot");
+
+// src/cli/table-input.ts
 var configOption = { config: { type: "string", short: "c" } };
 var CONFIG_HELP = `  -c, --config PATH   the patrol table (default: ${DEFAULT_CONFIG_PATH})`;
-async function loadWithWarnings(path6, io) {
-  if (path6 === void 0 && !existsSync(DEFAULT_CONFIG_PATH)) {
-    throw new InputError(
-      `no patrol table at ${DEFAULT_CONFIG_PATH} (the default): run in a repository that has one, or pass --config PATH (for example --config examples/cronwarden.yml)`
-    );
-  }
-  const loaded = await loadTable(path6 ?? DEFAULT_CONFIG_PATH);
+async function loadWithWarnings(path6, io, cwd = process.cwd()) {
+  const loaded = await loadTable(path6 ?? await defaultTable(cwd));
   for (const warning of loaded.warnings) io.err(formatProblem(warning, "warning"));
   return loaded;
 }
 __name(loadWithWarnings, "loadWithWarnings");
+async function defaultTable(cwd) {
+  const root = await repositoryRoot(cwd);
+  const path6 = join(root, DEFAULT_CONFIG_PATH);
+  if (!existsSync(path6)) {
+    throw new InputError(
+      `no patrol table at ${DEFAULT_CONFIG_PATH} in ${root} (the default): pass --config PATH (for example --config examples/cronwarden.yml)`
+    );
+  }
+  return relative(cwd, path6) || path6;
+}
+__name(defaultTable, "defaultTable");
 function reportConfigError(error62, io) {
   for (const problem of error62.problems) io.err(formatProblem(problem));
   for (const warning of error62.warnings) io.err(formatProblem(warning, "warning"));
@@ -42015,14 +42291,14 @@ ${CONFIG_HELP}
       json: { type: "boolean" }
     });
     const from = values.from === void 0 ? env.now() : parseInstant(values.from, "--from");
-    const count2 = values.count === void 0 ? 5 : parseCount(values.count, "--count", MAX_COUNT);
+    const count3 = values.count === void 0 ? 5 : parseCount(values.count, "--count", MAX_COUNT);
     if (values.schedule !== void 0) {
       if (values.config !== void 0 || values.patrol !== void 0) {
         throw new UsageError("--schedule cannot be combined with --config or --patrol");
       }
       const spec = { expression: values.schedule, timezone: values.timezone ?? "UTC" };
       checkSpec(spec, io);
-      const slots = nextSlots(spec, from, count2);
+      const slots = nextSlots(spec, from, count3);
       if (values.json)
         io.out(json2({ schedule: spec.expression, timezone: spec.timezone, next: iso(slots) }));
       else io.out(describeSlots(spec, slots));
@@ -42033,7 +42309,7 @@ ${CONFIG_HELP}
     const patrols = selectPatrols(table3.patrols, values.patrol, table3.path);
     const listed = patrols.map((patrol) => ({
       patrol,
-      slots: nextSlots(specOf(patrol), from, count2)
+      slots: nextSlots(specOf(patrol), from, count3)
     }));
     if (values.json) {
       io.out(
@@ -42101,6 +42377,7 @@ var RUN_OUTCOMES = /* @__PURE__ */ new Set([
   "failed",
   "timed-out",
   "lost-lease",
+  "cancelled",
   "error"
 ]);
 var FAILED_OUTCOMES = /* @__PURE__ */ new Set([
@@ -42117,8 +42394,8 @@ function compareRuns(a, b) {
   return a.fencingToken - b.fencingToken || (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0);
 }
 __name(compareRuns, "compareRuns");
-function runId(run2) {
-  return `${run2.fencingToken}@${run2.slot}`;
+function runId(run3) {
+  return `${run3.fencingToken}@${run3.slot}`;
 }
 __name(runId, "runId");
 function runsOf(patrol, ledger, tick, runUrl) {
@@ -42177,9 +42454,9 @@ function fromReport(report2, tick, runUrl) {
   };
 }
 __name(fromReport, "fromReport");
-function withReport(run2, report2) {
+function withReport(run3, report2) {
   return {
-    ...run2,
+    ...run3,
     outcome: report2.outcome,
     exitCode: report2.exitCode,
     reason: report2.reason,
@@ -42188,16 +42465,18 @@ function withReport(run2, report2) {
   };
 }
 __name(withReport, "withReport");
-function describeOutcome(run2) {
-  switch (run2.outcome) {
+function describeOutcome(run3) {
+  switch (run3.outcome) {
     case "ran":
       return "ran";
     case "failed":
-      return run2.exitCode === null ? "failed (killed by a signal)" : `failed (exit ${run2.exitCode})`;
+      return run3.exitCode === null ? "failed (killed by a signal)" : `failed (exit ${run3.exitCode})`;
     case "timed-out":
       return "timed out";
     case "lost-lease":
       return "lost its lease";
+    case "cancelled":
+      return "cancelled";
     case "error":
       return "could not start";
   }
@@ -42236,18 +42515,18 @@ function fold(start, runs) {
   const state = { ...start };
   const recoveries = [];
   let latestFailure = null;
-  for (const run2 of runs) {
-    state.seen = [run2.fencingToken, run2.slot];
-    if (isFailure(run2.outcome)) {
+  for (const run3 of runs) {
+    state.seen = [run3.fencingToken, run3.slot];
+    if (isFailure(run3.outcome)) {
       state.failures += 1;
-      state.since ??= run2.startedAt;
-      state.lastFailureAt = run2.finishedAt;
-      latestFailure = run2;
+      state.since ??= run3.startedAt;
+      state.lastFailureAt = run3.finishedAt;
+      latestFailure = run3;
       continue;
     }
     if (state.failures > 0) {
-      const downMs = state.since === null ? null : Date.parse(run2.finishedAt) - Date.parse(state.since);
-      recoveries.push({ failures: state.failures, since: state.since, run: run2, downMs });
+      const downMs = state.since === null ? null : Date.parse(run3.finishedAt) - Date.parse(state.since);
+      recoveries.push({ failures: state.failures, since: state.since, run: run3, downMs });
     }
     state.failures = 0;
     state.since = null;
@@ -42258,7 +42537,7 @@ __name(fold, "fold");
 function newRuns(runs, seen) {
   if (seen === null) return runs;
   const mark = { fencingToken: seen[0], slot: seen[1] };
-  return runs.filter((run2) => compareRuns(run2, mark) > 0);
+  return runs.filter((run3) => compareRuns(run3, mark) > 0);
 }
 __name(newRuns, "newRuns");
 function decideFailure(input2) {
@@ -42378,10 +42657,10 @@ var DAY = 24 * HOUR;
 function formatInstant(iso2) {
   const date5 = typeof iso2 === "string" ? new Date(iso2) : iso2;
   if (Number.isNaN(date5.getTime())) return String(iso2);
-  const text = date5.toISOString();
-  const day = text.slice(0, 10);
-  const seconds = text.slice(17, 19);
-  const time3 = seconds === "00" ? text.slice(11, 16) : text.slice(11, 19);
+  const text2 = date5.toISOString();
+  const day = text2.slice(0, 10);
+  const seconds = text2.slice(17, 19);
+  const time3 = seconds === "00" ? text2.slice(11, 16) : text2.slice(11, 19);
   return `${day} ${time3} UTC`;
 }
 __name(formatInstant, "formatInstant");
@@ -42441,10 +42720,10 @@ function formatSpan(ms) {
   const words = [];
   let rest = Math.max(0, Math.round(ms));
   for (const [size, name] of units) {
-    const count2 = Math.floor(rest / size);
-    if (count2 === 0 || words.length === 2) continue;
-    words.push(`${count2} ${name}${count2 === 1 ? "" : "s"}`);
-    rest -= count2 * size;
+    const count3 = Math.floor(rest / size);
+    if (count3 === 0 || words.length === 2) continue;
+    words.push(`${count3} ${name}${count3 === 1 ? "" : "s"}`);
+    rest -= count3 * size;
   }
   return words.length === 0 ? "0 seconds" : words.join(" ");
 }
@@ -42456,17 +42735,17 @@ var STUCK_SKIPS = 3;
 var STARVED_QUIET_MS = DURATIONS.DAY;
 var FRESH_EVIDENCE_MS = DURATIONS.DAY;
 var EVIDENCE_LIMIT = 20;
-function compact(run2) {
-  const token = run2.fencingToken;
+function compact(run3) {
+  const token2 = run3.fencingToken;
   const out = {
-    token,
-    slot: run2.slot,
-    start: run2.startedAt,
-    end: run2.finishedAt,
-    outcome: run2.outcome,
-    exit: run2.exitCode
+    token: token2,
+    slot: run3.slot,
+    start: run3.startedAt,
+    end: run3.finishedAt,
+    outcome: run3.outcome,
+    exit: run3.exitCode
   };
-  if (run2.url !== void 0) out.url = run2.url;
+  if (run3.url !== void 0) out.url = run3.url;
   return out;
 }
 __name(compact, "compact");
@@ -42496,21 +42775,21 @@ function detectIncidents(input2) {
   return [...findings.values()].sort((a, b) => a.key < b.key ? -1 : 1);
 }
 __name(detectIncidents, "detectIncidents");
-function overlapFinding(input2, patrol, token, runs, revocation, evidence) {
+function overlapFinding(input2, patrol, token2, runs, revocation2, evidence) {
   const state = {
     ...base(patrol.id, input2.now),
     kind: "overlap",
-    token,
+    token: token2,
     policy: patrol.concurrency,
     runs: runs.map(compact).sort(compareCompact),
-    revocation,
+    revocation: revocation2,
     evidence: [evidence]
   };
-  return { key: incidentKey(input2.table.id, "overlap", patrol.id, token), state };
+  return { key: incidentKey(input2.table.id, "overlap", patrol.id, token2), state };
 }
 __name(overlapFinding, "overlapFinding");
-function replacedAsDesigned(outcome2, revocation) {
-  return revocation?.reason === "replaced" && outcome2 === "lost-lease";
+function replacedAsDesigned(outcome2, revocation2) {
+  return revocation2?.reason === "replaced" && outcome2 === "lost-lease";
 }
 __name(replacedAsDesigned, "replacedAsDesigned");
 function intersects(a, b) {
@@ -42521,33 +42800,33 @@ function overlaps(input2, patrol, state, runs) {
   if (patrol.concurrency === "allow") return [];
   const revokedByNonce = new Map((state?.revocations ?? []).map((r) => [r.nonce, r]));
   const found = [];
-  const partners = /* @__PURE__ */ __name((run2) => runs.filter((r) => r.fencingToken !== run2.fencingToken && intersects(r, run2)), "partners");
-  for (const event of input2.events) {
-    if (event.type !== "overlap" || event.patrol !== patrol.id) continue;
-    if (replacedAsDesigned(event.run.outcome, event.revokedBy)) continue;
-    const run2 = runs.find((r) => runId(r) === runId(event.run)) ?? recordRun(patrol.id, event.run);
+  const partners = /* @__PURE__ */ __name((run3) => runs.filter((r) => r.fencingToken !== run3.fencingToken && intersects(r, run3)), "partners");
+  for (const event2 of input2.events) {
+    if (event2.type !== "overlap" || event2.patrol !== patrol.id) continue;
+    if (replacedAsDesigned(event2.run.outcome, event2.revokedBy)) continue;
+    const run3 = runs.find((r) => runId(r) === runId(event2.run)) ?? recordRun(patrol.id, event2.run);
     found.push(
       overlapFinding(
         input2,
         patrol,
-        run2.fencingToken,
-        [run2, ...partners(run2)],
-        event.revokedBy,
+        run3.fencingToken,
+        [run3, ...partners(run3)],
+        event2.revokedBy,
         "overlap-event"
       )
     );
   }
-  for (const run2 of runs) {
-    const revocation = run2.nonce === null ? void 0 : revokedByNonce.get(run2.nonce);
-    if (revocation === void 0 || replacedAsDesigned(run2.outcome, revocation)) continue;
-    if (Date.parse(run2.finishedAt) <= Date.parse(revocation.at)) continue;
+  for (const run3 of runs) {
+    const revocation2 = run3.nonce === null ? void 0 : revokedByNonce.get(run3.nonce);
+    if (revocation2 === void 0 || replacedAsDesigned(run3.outcome, revocation2)) continue;
+    if (Date.parse(run3.finishedAt) <= Date.parse(revocation2.at)) continue;
     found.push(
       overlapFinding(
         input2,
         patrol,
-        run2.fencingToken,
-        [run2, ...partners(run2)],
-        revocation,
+        run3.fencingToken,
+        [run3, ...partners(run3)],
+        revocation2,
         "outlived-lease"
       )
     );
@@ -42556,10 +42835,10 @@ function overlaps(input2, patrol, state, runs) {
     for (const b of runs.slice(i + 1)) {
       if (a.fencingToken === b.fencingToken || !intersects(a, b)) continue;
       const [first] = [a, b].sort(compareRuns);
-      const revocation = first.nonce === null ? null : revokedByNonce.get(first.nonce) ?? null;
-      if (replacedAsDesigned(first.outcome, revocation)) continue;
+      const revocation2 = first.nonce === null ? null : revokedByNonce.get(first.nonce) ?? null;
+      if (replacedAsDesigned(first.outcome, revocation2)) continue;
       found.push(
-        overlapFinding(input2, patrol, first.fencingToken, [a, b], revocation, "intersecting-runs")
+        overlapFinding(input2, patrol, first.fencingToken, [a, b], revocation2, "intersecting-runs")
       );
     }
   }
@@ -42583,34 +42862,34 @@ function recordRun(patrol, record2) {
 }
 __name(recordRun, "recordRun");
 function stuckLease(input2, patrol, state) {
-  const lease = state?.lease;
-  if (state === void 0 || lease === null || lease === void 0) return null;
-  const expired = input2.now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS;
+  const lease2 = state?.lease;
+  if (state === void 0 || lease2 === null || lease2 === void 0) return null;
+  const expired = input2.now.getTime() > Date.parse(lease2.expiresAt) + LEASE_GRACE_MS;
   if (!expired && state.skippedInARow < STUCK_SKIPS) return null;
   const stuck2 = {
     ...base(patrol.id, input2.now),
     kind: "stuck",
-    token: lease.fencingToken,
-    lease,
+    token: lease2.fencingToken,
+    lease: lease2,
     expired,
     skipped: state.skippedInARow
   };
-  return { key: incidentKey(input2.table.id, "stuck", patrol.id, lease.fencingToken), state: stuck2 };
+  return { key: incidentKey(input2.table.id, "stuck", patrol.id, lease2.fencingToken), state: stuck2 };
 }
 __name(stuckLease, "stuckLease");
 function lateSlots(runs, now) {
   const tickStart = /* @__PURE__ */ new Map();
-  for (const run2 of runs) {
-    const start = Date.parse(run2.startedAt);
-    tickStart.set(run2.tick, Math.min(tickStart.get(run2.tick) ?? start, start));
+  for (const run3 of runs) {
+    const start = Date.parse(run3.startedAt);
+    tickStart.set(run3.tick, Math.min(tickStart.get(run3.tick) ?? start, start));
   }
   const from = now.getTime() - FRESH_EVIDENCE_MS;
   const late = [];
-  for (const run2 of runs) {
-    const began = tickStart.get(run2.tick);
-    const lateMs = began - Date.parse(run2.slot);
-    if (lateMs > LATE_SLOT_MS && Date.parse(run2.slot) >= from) {
-      late.push({ slot: run2.slot, start: new Date(began).toISOString(), lateMs });
+  for (const run3 of runs) {
+    const began = tickStart.get(run3.tick);
+    const lateMs = began - Date.parse(run3.slot);
+    if (lateMs > LATE_SLOT_MS && Date.parse(run3.slot) >= from) {
+      late.push({ slot: run3.slot, start: new Date(began).toISOString(), lateMs });
     }
   }
   return late;
@@ -42646,24 +42925,24 @@ function takeovers(input2, patrol, state, runs) {
   for (const r of state?.revocations ?? []) {
     if (Date.parse(r.at) >= from) revocations.set(r.fencingToken, r);
   }
-  for (const event of input2.events) {
-    if (event.type === "granted" && event.patrol === patrol.id && event.takeover !== void 0) {
-      revocations.set(event.takeover.fencingToken, event.takeover);
+  for (const event2 of input2.events) {
+    if (event2.type === "granted" && event2.patrol === patrol.id && event2.takeover !== void 0) {
+      revocations.set(event2.takeover.fencingToken, event2.takeover);
     }
   }
   const found = [];
-  for (const revocation of revocations.values()) {
-    if (revocation.reason !== "holder-gone" && revocation.reason !== "expired") continue;
-    const token = revocation.fencingToken;
-    const related = runs.filter((r) => r.fencingToken >= token).slice(0, 4);
+  for (const revocation2 of revocations.values()) {
+    if (revocation2.reason !== "holder-gone" && revocation2.reason !== "expired") continue;
+    const token2 = revocation2.fencingToken;
+    const related = runs.filter((r) => r.fencingToken >= token2).slice(0, 4);
     const takeover2 = {
       ...base(patrol.id, input2.now),
       kind: "takeover",
-      token,
-      revocation,
+      token: token2,
+      revocation: revocation2,
       runs: related.map(compact)
     };
-    found.push({ key: incidentKey(input2.table.id, "takeover", patrol.id, token), state: takeover2 });
+    found.push({ key: incidentKey(input2.table.id, "takeover", patrol.id, token2), state: takeover2 });
   }
   return found;
 }
@@ -42677,9 +42956,9 @@ function compareCompact(a, b) {
 __name(compareCompact, "compareCompact");
 function unionRuns(known, added) {
   const byId = /* @__PURE__ */ new Map();
-  for (const run2 of [...known, ...added]) {
-    const id = `${run2.token}@${run2.slot}`;
-    if (!byId.has(id)) byId.set(id, run2);
+  for (const run3 of [...known, ...added]) {
+    const id = `${run3.token}@${run3.slot}`;
+    if (!byId.has(id)) byId.set(id, run3);
   }
   return [...byId.values()].sort(compareCompact);
 }
@@ -42739,9 +43018,9 @@ function resolution(state, input2) {
     case "overlap":
       return null;
     case "stuck": {
-      const lease = input2.ledger?.state.patrols[state.patrol]?.lease ?? null;
-      if (lease?.fencingToken === state.token) return null;
-      return lease === null ? `lease ${state.token} is no longer held and the patrol's lease is free` : `lease ${state.token} is no longer held (the patrol now runs under lease ${lease.fencingToken})`;
+      const lease2 = input2.ledger?.state.patrols[state.patrol]?.lease ?? null;
+      if (lease2?.fencingToken === state.token) return null;
+      return lease2 === null ? `lease ${state.token} is no longer held and the patrol's lease is free` : `lease ${state.token} is no longer held (the patrol now runs under lease ${lease2.fencingToken})`;
     }
     case "starved": {
       const quietFor = input2.now.getTime() - Date.parse(state.lastEvidenceAt);
@@ -42749,7 +43028,7 @@ function resolution(state, input2) {
     }
     case "takeover": {
       const next = (input2.runs.get(state.patrol) ?? []).find(
-        (run2) => run2.fencingToken > state.token && run2.outcome === "ran"
+        (run3) => run3.fencingToken > state.token && run3.outcome === "ran"
       );
       return next === void 0 ? null : `the next run succeeded (lease ${next.fencingToken}, slot ${formatInstant(next.slot)})`;
     }
@@ -42781,23 +43060,23 @@ __name(kindOfKey, "kindOfKey");
 
 // src/report/markdown.ts
 var ZERO_WIDTH_SPACE = "\u200B";
-function neutraliseMentions(text) {
-  return text.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`);
+function neutraliseMentions(text2) {
+  return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`);
 }
 __name(neutraliseMentions, "neutraliseMentions");
-function defangMarkers(text) {
-  return text.replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/--!?>/g, (closer) => `--${ZERO_WIDTH_SPACE}${closer.slice(2)}`);
+function defangMarkers(text2) {
+  return text2.replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/--!?>/g, (closer) => `--${ZERO_WIDTH_SPACE}${closer.slice(2)}`);
 }
 __name(defangMarkers, "defangMarkers");
 var ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-function sanitise(text) {
-  const plain = text.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "");
+function sanitise(text2) {
+  const plain = text2.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "");
   return neutraliseMentions(defangMarkers(plain));
 }
 __name(sanitise, "sanitise");
 function fenceFor(content) {
   let longest = 0;
-  for (const run2 of content.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  for (const run3 of content.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
   return "`".repeat(Math.max(3, longest + 1));
 }
 __name(fenceFor, "fenceFor");
@@ -42809,21 +43088,21 @@ function codeBlock(content, language = "") {
 ${body}${fence}`;
 }
 __name(codeBlock, "codeBlock");
-function inlineCode(text) {
-  const safe = sanitise(text).replace(/\n/g, " ");
+function inlineCode(text2) {
+  const safe = sanitise(text2).replace(/\n/g, " ");
   let longest = 0;
-  for (const run2 of safe.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  for (const run3 of safe.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
   const ticks = "`".repeat(longest + 1);
   const pad = safe.startsWith("`") || safe.endsWith("`") ? " " : "";
   return `${ticks}${pad}${safe}${pad}${ticks}`;
 }
 __name(inlineCode, "inlineCode");
-function cellText(text) {
-  return escapeInline(sanitise(text)).replace(/\n+/g, " ");
+function cellText(text2) {
+  return escapeInline(sanitise(text2)).replace(/\n+/g, " ");
 }
 __name(cellText, "cellText");
-function escapeInline(text) {
-  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
+function escapeInline(text2) {
+  return text2.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
 }
 __name(escapeInline, "escapeInline");
 function table2(header, rows) {
@@ -42835,9 +43114,9 @@ function factList(facts) {
   return facts.map(([name, value]) => `- **${name}**: ${value}`).join("\n");
 }
 __name(factList, "factList");
-function link(text, url2) {
-  if (url2 === void 0 || url2 === "") return text;
-  return `[${text}](${url2.replace(/[()\s]/g, encodeURIComponent)})`;
+function link(text2, url2) {
+  if (url2 === void 0 || url2 === "") return text2;
+  return `[${text2}](${url2.replace(/[()\s]/g, encodeURIComponent)})`;
 }
 __name(link, "link");
 function formatCount(n) {
@@ -42848,8 +43127,8 @@ function plural3(n, word, words = `${word}s`) {
   return `${formatCount(n)} ${n === 1 ? word : words}`;
 }
 __name(plural3, "plural");
-function cellCode(text) {
-  return inlineCode(text).replace(/\|/g, "\\|");
+function cellCode(text2) {
+  return inlineCode(text2).replace(/\|/g, "\\|");
 }
 __name(cellCode, "cellCode");
 
@@ -42867,27 +43146,27 @@ function scheduleLine(patrol) {
   return `${words} (${cellCode(patrol.schedule)}, ${cellText(patrol.timezone)})`;
 }
 __name(scheduleLine, "scheduleLine");
-function holderText(holder) {
-  return cellText(describeHolder(holder));
+function holderText(holder2) {
+  return cellText(describeHolder(holder2));
 }
 __name(holderText, "holderText");
 function barStatus(outcome2) {
   return outcome2 === "ran" ? "done" : "crit";
 }
 __name(barStatus, "barStatus");
-function runBar(run2) {
+function runBar(run3) {
   return {
-    label: `lease ${run2.fencingToken} ${run2.outcome} ${formatDuration(run2.durationMs)}`,
-    start: run2.startedAt,
-    end: run2.finishedAt,
-    status: barStatus(run2.outcome)
+    label: `lease ${run3.fencingToken} ${run3.outcome} ${formatDuration(run3.durationMs)}`,
+    start: run3.startedAt,
+    end: run3.finishedAt,
+    status: barStatus(run3.outcome)
   };
 }
 __name(runBar, "runBar");
 
 // src/report/render/gantt.ts
-function mermaidText(text) {
-  const clean = text.replace(/[:;#%<>"`{}[\]\\]/g, " ").replace(/\s+/g, " ").trim();
+function mermaidText(text2) {
+  const clean = text2.replace(/[:;#%<>"`{}[\]\\]/g, " ").replace(/\s+/g, " ").trim();
   return clean === "" ? "-" : clean;
 }
 __name(mermaidText, "mermaidText");
@@ -42958,9 +43237,9 @@ ${note}
 `;
 }
 __name(cutBody, "cutBody");
-function openFence(text) {
+function openFence(text2) {
   let open2 = null;
-  for (const line of text.split("\n")) {
+  for (const line of text2.split("\n")) {
     const fence = /^(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence === void 0) continue;
     if (open2 === null) open2 = fence;
@@ -43029,10 +43308,10 @@ function patrolTable(patrols, input2) {
   );
 }
 __name(patrolTable, "patrolTable");
-function lastRun(run2) {
-  if (run2 === void 0) return "not yet";
-  const what = `${outcomeIcon(run2.outcome)} ${describeOutcome(run2)} in ${formatDuration(run2.durationMs)}`;
-  return `${link(what, run2.url)}<br>slot ${formatInstant(run2.slot)}`;
+function lastRun(run3) {
+  if (run3 === void 0) return "not yet";
+  const what = `${outcomeIcon(run3.outcome)} ${describeOutcome(run3)} in ${formatDuration(run3.durationMs)}`;
+  return `${link(what, run3.url)}<br>slot ${formatInstant(run3.slot)}`;
 }
 __name(lastRun, "lastRun");
 function nextSlot(patrol, state, input2) {
@@ -43051,9 +43330,9 @@ function nextSlot(patrol, state, input2) {
 }
 __name(nextSlot, "nextSlot");
 function leaseCell(state) {
-  const lease = state?.lease;
-  if (lease === null || lease === void 0) return "free";
-  return `\u{1F512} lease ${lease.fencingToken} held by ${holderText(lease.holder)}<br>since ${formatInstant(lease.grantedAt)}, expires ${formatInstant(lease.expiresAt)}` + (state !== void 0 && state.skippedInARow > 0 ? `<br>${plural3(state.skippedInARow, "slot")} skipped in a row` : "");
+  const lease2 = state?.lease;
+  if (lease2 === null || lease2 === void 0) return "free";
+  return `\u{1F512} lease ${lease2.fencingToken} held by ${holderText(lease2.holder)}<br>since ${formatInstant(lease2.grantedAt)}, expires ${formatInstant(lease2.expiresAt)}` + (state !== void 0 && state.skippedInARow > 0 ? `<br>${plural3(state.skippedInARow, "slot")} skipped in a row` : "");
 }
 __name(leaseCell, "leaseCell");
 function missedCell(entries) {
@@ -43067,7 +43346,7 @@ function timeline(patrols, input2) {
   const from = input2.now.getTime() - DASHBOARD_WINDOW_MS;
   const sections2 = patrols.map((patrol) => ({
     name: patrol.id,
-    bars: (input2.runs.get(patrol.id) ?? []).filter((run2) => Date.parse(run2.finishedAt) > from).map(runBar)
+    bars: (input2.runs.get(patrol.id) ?? []).filter((run3) => Date.parse(run3.finishedAt) > from).map(runBar)
   }));
   const chart = renderGantt("Runs by patrol (UTC), failures in red", sections2);
   return chart ?? "No runs in the last 24 hours.";
@@ -43137,12 +43416,12 @@ __name(isMissedEntry, "isMissedEntry");
 var SHORT_OUTPUT_LINES = 30;
 var PREVIEW_LINES = 10;
 var PREVIEW_CHARS = 2e3;
-function tail(text, budget) {
-  if (text.length <= budget) return { text, cut: 0 };
-  let start = text.length - budget;
-  const lineStart = text.indexOf("\n", start);
-  if (lineStart >= 0 && lineStart < text.length - 1) start = lineStart + 1;
-  return { text: text.slice(start), cut: start };
+function tail(text2, budget) {
+  if (text2.length <= budget) return { text: text2, cut: 0 };
+  let start = text2.length - budget;
+  const lineStart = text2.indexOf("\n", start);
+  if (lineStart >= 0 && lineStart < text2.length - 1) start = lineStart + 1;
+  return { text: text2.slice(start), cut: start };
 }
 __name(tail, "tail");
 function renderOutput(output2, options) {
@@ -43207,7 +43486,7 @@ function renderFailureBody(input2) {
 }
 __name(renderFailureBody, "renderFailureBody");
 function failureBody(input2, outputBudget) {
-  const { table: patrolTable2, patrol, state, run: run2 } = input2;
+  const { table: patrolTable2, patrol, state, run: run3 } = input2;
   const facts = [
     [
       "Patrol",
@@ -43217,20 +43496,20 @@ function failureBody(input2, outputBudget) {
     ["Failures in a row", streak(state)],
     [
       "Latest failure",
-      `slot ${cellText(formatSlot(run2.slot, patrol.timezone))}, lease ${run2.fencingToken}`
+      `slot ${cellText(formatSlot(run3.slot, patrol.timezone))}, lease ${run3.fencingToken}`
     ],
-    ["Outcome", cellText(run2.reason ?? describeOutcome(run2))],
-    ["Exit code", run2.exitCode === null ? "none (no exit status)" : `\`${run2.exitCode}\``],
-    ["Duration", formatDuration(run2.durationMs)],
-    ["Run", run2.url === void 0 ? "no link known" : link("view the run", run2.url)]
+    ["Outcome", cellText(run3.reason ?? describeOutcome(run3))],
+    ["Exit code", run3.exitCode === null ? "none (no exit status)" : `\`${run3.exitCode}\``],
+    ["Duration", formatDuration(run3.durationMs)],
+    ["Run", run3.url === void 0 ? "no link known" : link("view the run", run3.url)]
   ];
   return [
     markerLine(failureKey(patrolTable2.id, patrol.id), state),
     `## \u274C Patrol ${cellCode(patrol.id)} is failing`,
     factList(facts),
-    renderOutput(run2.output, {
+    renderOutput(run3.output, {
       budget: outputBudget,
-      ...run2.outputTruncated === void 0 ? {} : { runnerTruncated: run2.outputTruncated }
+      ...run3.outputTruncated === void 0 ? {} : { runnerTruncated: run3.outputTruncated }
     }),
     "---",
     `<sub>Opened after ${plural3(patrol.failureThreshold, "failed run")} in a row. Cronwarden closes this issue when the patrol next succeeds, and reopens it if it fails again; while it keeps failing it adds a reminder at most once ${formatEvery(patrol.realertMs)}.</sub>`,
@@ -43247,11 +43526,11 @@ function renderFailureComment(comment, patrolId) {
   switch (comment.kind) {
     case "recovered": {
       const { recovery } = comment;
-      const run2 = recovery.run;
+      const run3 = recovery.run;
       const head = recovery.failures === 0 ? `\u2705 **Recovered**: ${cellCode(patrolId)} ran successfully` : `\u2705 **Recovered** after ${plural3(recovery.failures, "failure")}` + (recovery.downMs === null ? "" : `, down for ${formatDuration(recovery.downMs)}`);
       return `${head}.
 
-The run for slot ${formatInstant(run2.slot)} (lease ${run2.fencingToken}) succeeded in ${formatDuration(run2.durationMs)}` + (run2.url === void 0 ? "." : ` (${link("run", run2.url)}).`) + "\n";
+The run for slot ${formatInstant(run3.slot)} (lease ${run3.fencingToken}) succeeded in ${formatDuration(run3.durationMs)}` + (run3.url === void 0 ? "." : ` (${link("run", run3.url)}).`) + "\n";
     }
     case "still-failing":
       return failingText("\u274C **Still failing**", comment.state, comment.run);
@@ -43260,12 +43539,12 @@ The run for slot ${formatInstant(run2.slot)} (lease ${run2.fencingToken}) succee
   }
 }
 __name(renderFailureComment, "renderFailureComment");
-function failingText(head, state, run2) {
+function failingText(head, state, run3) {
   const since = state.since === null ? "" : ` since ${formatInstant(state.since)} (down for ${formatDuration(
-    Date.parse(run2.finishedAt) - Date.parse(state.since)
+    Date.parse(run3.finishedAt) - Date.parse(state.since)
   )})`;
-  const latest = `Latest: slot ${formatInstant(run2.slot)} (lease ${run2.fencingToken}) ${cellText(run2.reason ?? describeOutcome(run2))} after ${formatDuration(run2.durationMs)}` + (run2.url === void 0 ? "." : ` (${link("run", run2.url)}).`);
-  const excerpt = renderOutputExcerpt(run2.output);
+  const latest = `Latest: slot ${formatInstant(run3.slot)} (lease ${run3.fencingToken}) ${cellText(run3.reason ?? describeOutcome(run3))} after ${formatDuration(run3.durationMs)}` + (run3.url === void 0 ? "." : ` (${link("run", run3.url)}).`);
+  const excerpt = renderOutputExcerpt(run3.output);
   return [`${head}: ${plural3(state.failures, "failure")} in a row${since}.`, latest, excerpt].filter((p) => p !== "").join("\n\n").concat("\n");
 }
 __name(failingText, "failingText");
@@ -43424,38 +43703,38 @@ function overlap(input2, state) {
 }
 __name(overlap, "overlap");
 function stuck(input2, state) {
-  const lease = state.lease;
+  const lease2 = state.lease;
   const why = [];
   if (state.expired) {
     why.push(
-      `held past its expiry at ${formatInstant(lease.expiresAt)} plus ${formatSpan(LEASE_GRACE_MS)} of grace`
+      `held past its expiry at ${formatInstant(lease2.expiresAt)} plus ${formatSpan(LEASE_GRACE_MS)} of grace`
     );
   }
   if (state.skipped >= STUCK_SKIPS)
     why.push(`${plural3(state.skipped, "slot")} skipped in a row because it is held`);
   const facts = [
     ...patrolFacts(input2),
-    ["Lease", `${lease.fencingToken}, held by ${holderText(lease.holder)}`],
-    ["Granted", formatInstant(lease.grantedAt)],
+    ["Lease", `${lease2.fencingToken}, held by ${holderText(lease2.holder)}`],
+    ["Granted", formatInstant(lease2.grantedAt)],
     [
       "Expires",
-      formatInstant(lease.expiresAt) + (lease.renewable ? " (renewed by its holder while it runs)" : "")
+      formatInstant(lease2.expiresAt) + (lease2.renewable ? " (renewed by its holder while it runs)" : "")
     ],
-    ["Slots it runs", lease.slots.map(formatInstant).join(", ")],
+    ["Slots it runs", lease2.slots.map(formatInstant).join(", ")],
     ["Why this is stuck", why.join("; ")],
     ["Detected", formatInstant(state.detectedAt)]
   ];
   const bars = [
     {
-      label: `lease ${lease.fencingToken} held`,
-      start: lease.grantedAt,
-      end: lease.expiresAt,
+      label: `lease ${lease2.fencingToken} held`,
+      start: lease2.grantedAt,
+      end: lease2.expiresAt,
       status: "active"
     },
     {
-      label: `lease ${lease.fencingToken} expires`,
-      start: lease.expiresAt,
-      end: lease.expiresAt,
+      label: `lease ${lease2.fencingToken} expires`,
+      start: lease2.expiresAt,
+      end: lease2.expiresAt,
       status: "milestone"
     }
   ];
@@ -43806,8 +44085,8 @@ ${c}`)];
   return front + parts.join("\n");
 }
 __name(formatIssueFile, "formatIssueFile");
-function parseIssueFile(text, url2) {
-  const match = /^---\n([\s\S]*?)\n---\n/.exec(text);
+function parseIssueFile(text2, url2) {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(text2);
   if (match === null) throw new Error(`${url2} has no front matter`);
   const fields = /* @__PURE__ */ new Map();
   for (const line of match[1].split("\n")) {
@@ -43815,7 +44094,7 @@ function parseIssueFile(text, url2) {
     if (colon > 0) fields.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
   const json3 = /* @__PURE__ */ __name((key) => JSON.parse(fields.get(key) ?? "null"), "json");
-  const chunks = text.slice(match[0].length).split(SEPARATOR_LINE);
+  const chunks = text2.slice(match[0].length).split(SEPARATOR_LINE);
   const last = chunks.length - 1;
   const [body, ...comments] = chunks.map((chunk, i) => {
     const head = i > 0 ? chunk.replace(/^\n\n/, "") : chunk;
@@ -43837,9 +44116,9 @@ function parseIssueFile(text, url2) {
 __name(parseIssueFile, "parseIssueFile");
 
 // src/report/pull-request.ts
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-var run = promisify(execFile);
+import { execFile as execFile2 } from "node:child_process";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
 
 // src/report/index.ts
 var DEFAULT_LABELS = {
@@ -44065,15 +44344,15 @@ async function syncDashboard(ctx) {
 __name(syncDashboard, "syncDashboard");
 
 // src/run/process-identity.ts
-import { execFile as execFile2 } from "node:child_process";
-import { readFile as readFile3, readlink } from "node:fs/promises";
+import { execFile as execFile3 } from "node:child_process";
+import { readdir as readdir3, readFile as readFile3, readlink } from "node:fs/promises";
 import { hostname as hostname3 } from "node:os";
 var INITIAL_PID_NAMESPACE = "pid:[4026531836]";
 var PS_TIMEOUT_MS = 1e4;
 async function currentProcessHolder(options = {}) {
-  const holder = await processHolderFor(process.pid, options);
-  if (holder === null) throw new Error(`Cannot read the start time of this process`);
-  return holder;
+  const holder2 = await processHolderFor(process.pid, options);
+  if (holder2 === null) throw new Error(`Cannot read the start time of this process`);
+  return holder2;
 }
 __name(currentProcessHolder, "currentProcessHolder");
 async function processHolderFor(pid, options = {}) {
@@ -44088,25 +44367,25 @@ async function processHolderFor(pid, options = {}) {
   return { kind: "process", host, ...boot, pid, startTime: start.value };
 }
 __name(processHolderFor, "processHolderFor");
-async function probeProcessHolder(holder, options = {}) {
+async function probeProcessHolder(holder2, options = {}) {
   const platform = options.platform ?? process.platform;
-  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0) return "unknown";
-  if (holder.host !== await hostIdentity(platform)) return "unknown";
+  if (!Number.isSafeInteger(holder2.pid) || holder2.pid <= 0) return "unknown";
+  if (holder2.host !== await hostIdentity(platform)) return "unknown";
   const bootId = await readBootId(platform);
-  if (holder.bootId !== void 0 && bootId !== void 0 && holder.bootId !== bootId) {
+  if (holder2.bootId !== void 0 && bootId !== void 0 && holder2.bootId !== bootId) {
     return "gone";
   }
-  if (holder.bootId === void 0 !== (bootId === void 0)) return "unknown";
-  const start = await readStartTime(holder.pid, platform);
+  if (holder2.bootId === void 0 !== (bootId === void 0)) return "unknown";
+  const start = await readStartTime(holder2.pid, platform);
   if (start.kind === "unreadable") return "unknown";
   if (start.kind === "absent") return "gone";
-  return start.value === holder.startTime ? "alive" : "gone";
+  return start.value === holder2.startTime ? "alive" : "gone";
 }
 __name(probeProcessHolder, "probeProcessHolder");
-function parseProcStat(text) {
-  const nameEnd = text.lastIndexOf(")");
+function parseProcStat(text2) {
+  const nameEnd = text2.lastIndexOf(")");
   if (nameEnd < 0) return null;
-  const fields = text.slice(nameEnd + 1).trim().split(/\s+/);
+  const fields = text2.slice(nameEnd + 1).trim().split(/\s+/);
   const [state, processGroup, startTicks] = [fields[0], fields[2], fields[19]];
   if (state === void 0 || processGroup === void 0 || startTicks === void 0) return null;
   if (!/^\d+$/.test(startTicks) || !/^-?\d+$/.test(processGroup)) return null;
@@ -44122,13 +44401,13 @@ async function readStartTime(pid, platform) {
 }
 __name(readStartTime, "readStartTime");
 async function readProcStartTime(pid) {
-  let text;
+  let text2;
   try {
-    text = await readFile3(`/proc/${pid}/stat`, "utf8");
+    text2 = await readFile3(`/proc/${pid}/stat`, "utf8");
   } catch (error62) {
     return errorCode2(error62) === "ENOENT" || errorCode2(error62) === "ESRCH" ? { kind: "absent" } : { kind: "unreadable" };
   }
-  const stat3 = parseProcStat(text);
+  const stat3 = parseProcStat(text2);
   if (stat3 === null) return { kind: "unreadable" };
   if (isDeadState(stat3.state)) return { kind: "absent" };
   return { kind: "running", value: stat3.startTicks };
@@ -44138,7 +44417,7 @@ function readPsStartTime(pid) {
   const env = { ...process.env, TZ: "UTC", LC_ALL: "C" };
   const args = ["-o", "stat=", "-o", "lstart=", "-p", String(pid)];
   return new Promise((resolve3) => {
-    execFile2("ps", args, { env, timeout: PS_TIMEOUT_MS }, (error62, stdout) => {
+    execFile3("ps", args, { env, timeout: PS_TIMEOUT_MS }, (error62, stdout) => {
       const line = String(stdout).trim();
       if (line === "") {
         resolve3(error62 !== null && error62.code === 1 ? { kind: "absent" } : { kind: "unreadable" });
@@ -44171,6 +44450,60 @@ function errorCode2(error62) {
   return typeof error62 === "object" && error62 !== null && "code" in error62 ? error62.code : void 0;
 }
 __name(errorCode2, "errorCode");
+async function findPatrolProcesses(tick, patrol) {
+  if (process.platform !== "linux") return null;
+  const wanted = [`CRONWARDEN_TICK=${tick}`, `CRONWARDEN_PATROL=${patrol}`];
+  const found = [];
+  for (const entry of await readdir3("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ;
+    try {
+      environ = await readFile3(`/proc/${entry}/environ`, "utf8");
+    } catch {
+      continue;
+    }
+    const variables = environ.split("\0");
+    if (wanted.every((v) => variables.includes(v))) found.push(Number(entry));
+  }
+  return found;
+}
+__name(findPatrolProcesses, "findPatrolProcesses");
+
+// src/run/local-holders.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
+var STOP_GRACE_MS = 5e3;
+async function probeLocalHolder(holder2, lease2, patrol) {
+  if (holder2.kind !== "process") return "unknown";
+  const tick = await probeProcessHolder(holder2);
+  if (tick !== "gone") return tick;
+  const orphans = await findPatrolProcesses(lease2.tick, patrol);
+  if (orphans === null) return "unknown";
+  return orphans.length > 0 ? "alive" : "gone";
+}
+__name(probeLocalHolder, "probeLocalHolder");
+async function stopLocalRun(revocation2, patrol, log) {
+  if (revocation2.holder.kind !== "process" || revocation2.tick === void 0) return;
+  const pids = await findPatrolProcesses(revocation2.tick, patrol.id);
+  if (pids === null || pids.length === 0) return;
+  log.info(`${patrol.id}: stopping the replaced run (pids ${pids.join(", ")})`);
+  signalAll(pids, "SIGTERM");
+  for (let waited = 0; waited < STOP_GRACE_MS; waited += 100) {
+    const left = await findPatrolProcesses(revocation2.tick, patrol.id);
+    if (left === null || left.length === 0) return;
+    await sleep2(100);
+  }
+  signalAll(await findPatrolProcesses(revocation2.tick, patrol.id) ?? [], "SIGKILL");
+}
+__name(stopLocalRun, "stopLocalRun");
+function signalAll(pids, signal) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+    }
+  }
+}
+__name(signalAll, "signalAll");
 
 // src/run/patrol-runner.ts
 import { resolve } from "node:path";
@@ -44178,10 +44511,10 @@ import { resolve } from "node:path";
 // src/run/shell.ts
 import { spawn as spawn2 } from "node:child_process";
 import { constants } from "node:fs";
-import { access, readFile as readFile4, readdir as readdir3, stat as stat2 } from "node:fs/promises";
+import { access, readFile as readFile4, readdir as readdir4, stat as stat2 } from "node:fs/promises";
 import path5 from "node:path";
 import { performance as performance2 } from "node:perf_hooks";
-import { setTimeout as sleep2 } from "node:timers/promises";
+import { setTimeout as sleep3 } from "node:timers/promises";
 var DEFAULT_KILL_GRACE_MS = 5e3;
 var DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
 var GROUP_POLL_MS = 25;
@@ -44215,7 +44548,7 @@ async function supervise(child, shell, started, output2, options) {
   const closed = new Promise((resolve3) => child.once("close", () => resolve3()));
   const exited = new Promise(
     (resolve3) => {
-      child.once("exit", (code, signal) => resolve3({ code, signal }));
+      child.once("exit", (code2, signal) => resolve3({ code: code2, signal }));
       child.once("error", (error62) => resolve3(error62));
     }
   );
@@ -44292,14 +44625,14 @@ var PatrolGroup = class {
     return process.platform === "linux" ? this.hasRunningMembersInProc() : true;
   }
   async hasRunningMembersInProc() {
-    const entries = await readdir3("/proc").catch(() => null);
+    const entries = await readdir4("/proc").catch(() => null);
     if (entries === null) return true;
     const pids = entries.filter((entry) => /^\d+$/.test(entry));
     const stats = await Promise.all(
       pids.map((pid) => readFile4(`/proc/${pid}/stat`, "utf8").catch(() => ""))
     );
-    return stats.some((text) => {
-      const stat3 = parseProcStat(text);
+    return stats.some((text2) => {
+      const stat3 = parseProcStat(text2);
       return stat3 !== null && stat3.processGroup === this.id && !isDeadState(stat3.state);
     });
   }
@@ -44339,7 +44672,7 @@ var GroupStopper = class {
   }
   async waitForEmptyGroup(until) {
     while (performance2.now() < until) {
-      await sleep2(GROUP_POLL_MS);
+      await sleep3(GROUP_POLL_MS);
       if (!await this.group.hasRunningMembers()) return true;
     }
     return false;
@@ -44532,17 +44865,20 @@ be used.`,
     });
     const now = values.now === void 0 ? void 0 : parseInstant(values.now, "--now");
     const maxParallel = values["max-parallel"] === void 0 ? 4 : parseCount(values["max-parallel"], "--max-parallel", 64);
-    const loaded = await loadWithWarnings(values.config, io);
+    const loaded = await loadWithWarnings(values.config, io, env.cwd);
     const store = await openStore(values.store, env.cwd);
-    const holder = await currentProcessHolder();
+    const holder2 = await currentProcessHolder();
+    const log = stderrLogger(io, values.verbose === true);
+    const signal = env.cancellation?.();
     const report2 = await runTick(
       loaded.table,
       {
         store,
-        runner: shellPatrolRunner({ baseDir: env.cwd, env: env.env }),
-        probe: /* @__PURE__ */ __name((h) => h.kind === "process" ? probeProcessHolder(h) : Promise.resolve("unknown"), "probe"),
-        identity: { id: randomBytes2(6).toString("hex"), holder, version: VERSION },
-        log: stderrLogger(io, values.verbose === true),
+        runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
+        probe: probeLocalHolder,
+        stopReplaced: /* @__PURE__ */ __name((revocation2, patrol) => stopLocalRun(revocation2, patrol, log), "stopReplaced"),
+        identity: { id: randomBytes2(6).toString("hex"), holder: holder2, version: VERSION },
+        log,
         maxParallel
       },
       {
@@ -44550,7 +44886,8 @@ be used.`,
         force: values.force === true,
         configPath: loaded.table.path,
         ...now === void 0 ? {} : { now },
-        ...values.patrol === void 0 ? {} : { patrol: values.patrol }
+        ...values.patrol === void 0 ? {} : { patrol: values.patrol },
+        ...signal === void 0 ? {} : { signal }
       }
     );
     io.out(values.json ? json2(jsonReport(report2)) : formatReport(report2));
@@ -44680,35 +45017,37 @@ ${STORE_HELP}
     } else {
       for (const entry of entries) {
         io.out(`${entry.at}  ${entry.commit.slice(0, 10)}  tick ${entry.tick}`);
-        for (const event of entry.events) io.out(`    ${describeEvent2(event)}`);
+        for (const event2 of entry.events) io.out(`    ${describeEvent2(event2)}`);
       }
     }
     return EXIT.ok;
   }
 };
-function describeEvent2(event) {
-  switch (event.type) {
+function describeEvent2(event2) {
+  switch (event2.type) {
     case "created":
       return "created the ledger";
+    case "retired":
+      return `${event2.patrol}: gone from the table; starts afresh if it returns`;
     case "first-seen":
-      return `${event.patrol}: first seen; cursor starts at ${event.cursor}`;
+      return `${event2.patrol}: first seen; cursor starts at ${event2.cursor}`;
     case "claimed":
-      return `${event.patrol}: claimed ${event.slots.join(", ")}${event.forced ? " (forced)" : ""}`;
+      return `${event2.patrol}: claimed ${event2.slots.join(", ")}${event2.forced ? " (forced)" : ""}`;
     case "missed":
-      return `${event.patrol}: missed ${event.count} slot(s), newest ${event.newest} (${event.reason})`;
+      return `${event2.patrol}: missed ${event2.count} slot(s), newest ${event2.newest} (${event2.reason})`;
     case "granted":
-      if (!event.leased) return `${event.patrol}: run #${event.fencingToken} (allow: no lease)`;
-      return `${event.patrol}: granted lease #${event.fencingToken}, expires ${event.expiresAt}` + (event.takeover ? `, taking over #${event.takeover.fencingToken} (${event.takeover.reason})` : "");
+      if (!event2.leased) return `${event2.patrol}: run #${event2.fencingToken} (allow: no lease)`;
+      return `${event2.patrol}: granted lease #${event2.fencingToken}, expires ${event2.expiresAt}` + (event2.takeover ? `, taking over #${event2.takeover.fencingToken} (${event2.takeover.reason})` : "");
     case "skipped":
-      return `${event.patrol}: skipped ${event.slot}; lease #${event.fencingToken} is held`;
+      return `${event2.patrol}: skipped ${event2.slot}; lease #${event2.fencingToken} is held`;
     case "renewed":
-      return `${event.patrol}: renewed, expires ${event.expiresAt}`;
+      return `${event2.patrol}: renewed, expires ${event2.expiresAt}`;
     case "released":
-      return `${event.patrol}: released #${event.run.fencingToken} after ${event.run.outcome} (exit ${event.run.exitCode ?? "-"}, ${event.run.durationMs} ms)`;
+      return `${event2.patrol}: released #${event2.run.fencingToken} after ${event2.run.outcome} (exit ${event2.run.exitCode ?? "-"}, ${event2.run.durationMs} ms)`;
     case "overlap":
-      return `${event.patrol}: OVERLAP: run #${event.run.fencingToken} found its lease gone at release` + (event.revokedBy ? ` (${event.revokedBy.reason} by ${event.revokedBy.by})` : "");
+      return `${event2.patrol}: OVERLAP: run #${event2.run.fencingToken} found its lease gone at release` + (event2.revokedBy ? ` (${event2.revokedBy.reason} by ${event2.revokedBy.by})` : "");
     case "unlocked":
-      return `${event.patrol}: unlocked #${event.revocation.fencingToken}: ${event.reason}`;
+      return `${event2.patrol}: unlocked #${event2.revocation.fencingToken}: ${event2.reason}`;
   }
 }
 __name(describeEvent2, "describeEvent");
@@ -44757,12 +45096,12 @@ ${describe3(snapshot.document)}`
 function describe3(doc) {
   const rows = [["PATROL", "CURSOR", "TOKEN", "LEASE", "LAST RUN"]];
   for (const [id, state] of Object.entries(doc.state.patrols)) {
-    const lease = state.lease;
+    const lease2 = state.lease;
     rows.push([
       id,
       state.cursor,
       `#${state.fencingToken}`,
-      lease === null ? "free" : `#${lease.fencingToken} ${describeHolder(lease.holder)}, expires ${lease.expiresAt}`,
+      lease2 === null ? "free" : `#${lease2.fencingToken} ${describeHolder(lease2.holder)}, expires ${lease2.expiresAt}`,
       state.lastRun === null ? "-" : `${state.lastRun.outcome} ${state.lastRun.slot} (${state.lastRun.durationMs} ms)`
     ]);
   }
@@ -45017,8 +45356,24 @@ Run "cronwarden ${command.name} --help".`
 __name(reportFailure, "reportFailure");
 
 // src/cli/main.ts
-process.exitCode = await runCli(process.argv.slice(2), processOutput, {
+var STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+var stop = new AbortController();
+var cancellable = false;
+var received = null;
+var onSignal = /* @__PURE__ */ __name((signal) => {
+  received ??= signal;
+  if (!cancellable) process.exit(128 + constants2.signals[signal]);
+  for (const name of STOP_SIGNALS) process.off(name, onSignal);
+  stop.abort();
+}, "onSignal");
+for (const name of STOP_SIGNALS) process.on(name, onSignal);
+var code = await runCli(process.argv.slice(2), processOutput, {
   cwd: process.cwd(),
   now: /* @__PURE__ */ __name(() => /* @__PURE__ */ new Date(), "now"),
-  env: process.env
+  env: process.env,
+  cancellation: /* @__PURE__ */ __name(() => {
+    cancellable = true;
+    return stop.signal;
+  }, "cancellation")
 });
+process.exitCode = received === null ? code : 128 + constants2.signals[received];

@@ -2469,16 +2469,16 @@ var require_luxon = __commonJS({
           this.rtf = getCachedRTF(intl, opts);
         }
       }
-      format(count2, unit) {
+      format(count3, unit) {
         if (this.rtf) {
-          return this.rtf.format(count2, unit);
+          return this.rtf.format(count3, unit);
         } else {
-          return formatRelativeTime(unit, count2, this.opts.numeric, this.opts.style !== "long");
+          return formatRelativeTime(unit, count3, this.opts.numeric, this.opts.style !== "long");
         }
       }
-      formatToParts(count2, unit) {
+      formatToParts(count3, unit) {
         if (this.rtf) {
-          return this.rtf.formatToParts(count2, unit);
+          return this.rtf.formatToParts(count3, unit);
         } else {
           return [];
         }
@@ -3138,11 +3138,11 @@ var require_luxon = __commonJS({
     }
     __name(dayOfWeek, "dayOfWeek");
     function computeOrdinal(year, month, day) {
-      return day + (isLeapYear(year) ? leapLadder : nonLeapLadder)[month - 1];
+      return day + (isLeapYear2(year) ? leapLadder : nonLeapLadder)[month - 1];
     }
     __name(computeOrdinal, "computeOrdinal");
     function uncomputeOrdinal(year, ordinal) {
-      const table2 = isLeapYear(year) ? leapLadder : nonLeapLadder, month0 = table2.findIndex((i) => i < ordinal), day = ordinal - table2[month0];
+      const table2 = isLeapYear2(year) ? leapLadder : nonLeapLadder, month0 = table2.findIndex((i) => i < ordinal), day = ordinal - table2[month0];
       return {
         month: month0 + 1,
         day
@@ -3457,18 +3457,18 @@ var require_luxon = __commonJS({
       }
     }
     __name(roundTo, "roundTo");
-    function isLeapYear(year) {
+    function isLeapYear2(year) {
       return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     }
-    __name(isLeapYear, "isLeapYear");
+    __name(isLeapYear2, "isLeapYear");
     function daysInYear(year) {
-      return isLeapYear(year) ? 366 : 365;
+      return isLeapYear2(year) ? 366 : 365;
     }
     __name(daysInYear, "daysInYear");
     function daysInMonth2(year, month) {
       const modMonth = floorMod(month - 1, 12) + 1, modYear = year + (month - modMonth) / 12;
       if (modMonth === 2) {
-        return isLeapYear(modYear) ? 29 : 28;
+        return isLeapYear2(modYear) ? 29 : 28;
       } else {
         return [31, null, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][modMonth - 1];
       }
@@ -3636,7 +3636,7 @@ var require_luxon = __commonJS({
       return eras(length)[dt.year < 0 ? 0 : 1];
     }
     __name(eraForDateTime, "eraForDateTime");
-    function formatRelativeTime(unit, count2, numeric = "always", narrow = false) {
+    function formatRelativeTime(unit, count3, numeric = "always", narrow = false) {
       const units = {
         years: ["year", "yr."],
         quarters: ["quarter", "qtr."],
@@ -3650,7 +3650,7 @@ var require_luxon = __commonJS({
       const lastable = ["hours", "minutes", "seconds"].indexOf(unit) === -1;
       if (numeric === "auto" && lastable) {
         const isDay = unit === "days";
-        switch (count2) {
+        switch (count3) {
           case 1:
             return isDay ? "tomorrow" : `next ${units[unit][0]}`;
           case -1:
@@ -3659,17 +3659,17 @@ var require_luxon = __commonJS({
             return isDay ? "today" : `this ${units[unit][0]}`;
         }
       }
-      const isInPast = Object.is(count2, -0) || count2 < 0, fmtValue = Math.abs(count2), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
+      const isInPast = Object.is(count3, -0) || count3 < 0, fmtValue = Math.abs(count3), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
       return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
     }
     __name(formatRelativeTime, "formatRelativeTime");
     function stringifyTokens(splits, tokenToString) {
       let s2 = "";
-      for (const token of splits) {
-        if (token.literal) {
-          s2 += token.val;
+      for (const token2 of splits) {
+        if (token2.literal) {
+          s2 += token2.val;
         } else {
-          s2 += tokenToString(token.val);
+          s2 += tokenToString(token2.val);
         }
       }
       return s2;
@@ -3742,8 +3742,8 @@ var require_luxon = __commonJS({
         }
         return splits;
       }
-      static macroTokenToFormatOpts(token) {
-        return macroTokenToFormatOpts[token];
+      static macroTokenToFormatOpts(token2) {
+        return macroTokenToFormatOpts[token2];
       }
       constructor(locale, formatOpts) {
         this.opts = formatOpts;
@@ -3814,17 +3814,17 @@ var require_luxon = __commonJS({
           weekday: length,
           month: "long",
           day: "numeric"
-        }, "weekday"), "weekday"), maybeMacro = /* @__PURE__ */ __name((token) => {
-          const formatOpts = _Formatter.macroTokenToFormatOpts(token);
+        }, "weekday"), "weekday"), maybeMacro = /* @__PURE__ */ __name((token2) => {
+          const formatOpts = _Formatter.macroTokenToFormatOpts(token2);
           if (formatOpts) {
             return this.formatWithSystemDefault(dt, formatOpts);
           } else {
-            return token;
+            return token2;
           }
         }, "maybeMacro"), era = /* @__PURE__ */ __name((length) => knownEnglish ? eraForDateTime(dt, length) : string4({
           era: length
-        }, "era"), "era"), tokenToString = /* @__PURE__ */ __name((token) => {
-          switch (token) {
+        }, "era"), "era"), tokenToString = /* @__PURE__ */ __name((token2) => {
+          switch (token2) {
             // ms
             case "S":
               return this.num(dt.millisecond);
@@ -4000,15 +4000,15 @@ var require_luxon = __commonJS({
             case "x":
               return this.num(dt.ts);
             default:
-              return maybeMacro(token);
+              return maybeMacro(token2);
           }
         }, "tokenToString");
         return stringifyTokens(_Formatter.parseFormat(fmt), tokenToString);
       }
       formatDurationFromString(dur, fmt) {
         const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
-        const tokenToField = /* @__PURE__ */ __name((token) => {
-          switch (token[0]) {
+        const tokenToField = /* @__PURE__ */ __name((token2) => {
+          switch (token2[0]) {
             case "S":
               return "milliseconds";
             case "s":
@@ -4028,8 +4028,8 @@ var require_luxon = __commonJS({
             default:
               return null;
           }
-        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info2) => (token) => {
-          const mapped = tokenToField(token);
+        }, "tokenToField"), tokenToString = /* @__PURE__ */ __name((lildur, info2) => (token2) => {
+          const mapped = tokenToField(token2);
           if (mapped) {
             const inversionFactor = info2.isNegativeDuration && mapped !== info2.largestUnit ? invertLargest : 1;
             let signDisplay;
@@ -4040,9 +4040,9 @@ var require_luxon = __commonJS({
             } else {
               signDisplay = "auto";
             }
-            return this.num(lildur.get(mapped) * inversionFactor, token.length, signDisplay);
+            return this.num(lildur.get(mapped) * inversionFactor, token2.length, signDisplay);
           } else {
-            return token;
+            return token2;
           }
         }, "tokenToString"), tokens = _Formatter.parseFormat(fmt), realTokens = tokens.reduce((found, {
           literal: literal2,
@@ -4440,9 +4440,9 @@ var require_luxon = __commonJS({
        * @param {string} [opts.conversionAccuracy='casual'] - the conversion system to use
        * @return {Duration}
        */
-      static fromMillis(count2, opts) {
+      static fromMillis(count3, opts) {
         return _Duration.fromObject({
-          milliseconds: count2
+          milliseconds: count3
         }, opts);
       }
       /**
@@ -4511,12 +4511,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromISO('P5Y3M').toObject() //=> { years: 5, months: 3 }
        * @return {Duration}
        */
-      static fromISO(text, opts) {
-        const [parsed] = parseISODuration(text);
+      static fromISO(text2, opts) {
+        const [parsed] = parseISODuration(text2);
         if (parsed) {
           return _Duration.fromObject(parsed, opts);
         } else {
-          return _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+          return _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
         }
       }
       /**
@@ -4535,12 +4535,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromISOTime('T1100').toObject() //=> { hours: 11, minutes: 0, seconds: 0 }
        * @return {Duration}
        */
-      static fromISOTime(text, opts) {
-        const [parsed] = parseISOTimeOnly(text);
+      static fromISOTime(text2, opts) {
+        const [parsed] = parseISOTimeOnly(text2);
         if (parsed) {
           return _Duration.fromObject(parsed, opts);
         } else {
-          return _Duration.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+          return _Duration.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
         }
       }
       /**
@@ -5210,8 +5210,8 @@ var require_luxon = __commonJS({
        * @see https://en.wikipedia.org/wiki/ISO_8601#Time_intervals
        * @return {Interval}
        */
-      static fromISO(text, opts) {
-        const [s2, e] = (text || "").split("/", 2);
+      static fromISO(text2, opts) {
+        const [s2, e] = (text2 || "").split("/", 2);
         if (s2 && e) {
           let start, startIsValid;
           try {
@@ -5242,7 +5242,7 @@ var require_luxon = __commonJS({
             }
           }
         }
-        return _Interval.invalid("unparsable", `the input "${text}" can't be parsed as ISO 8601`);
+        return _Interval.invalid("unparsable", `the input "${text2}" can't be parsed as ISO 8601`);
       }
       /**
        * Check if an object is an Interval. Works across context boundaries
@@ -6002,13 +6002,13 @@ var require_luxon = __commonJS({
       return value.replace(/[\-\[\]{}()*+?.,\\\^$|#\s]/g, "\\$&");
     }
     __name(escapeToken, "escapeToken");
-    function unitForToken(token, loc) {
+    function unitForToken(token2, loc) {
       const one = digitRegex(loc), two = digitRegex(loc, "{2}"), three = digitRegex(loc, "{3}"), four = digitRegex(loc, "{4}"), six = digitRegex(loc, "{6}"), oneOrTwo = digitRegex(loc, "{1,2}"), oneToThree = digitRegex(loc, "{1,3}"), oneToSix = digitRegex(loc, "{1,6}"), oneToNine = digitRegex(loc, "{1,9}"), twoToFour = digitRegex(loc, "{2,4}"), fourToSix = digitRegex(loc, "{4,6}"), literal2 = /* @__PURE__ */ __name((t) => ({
         regex: RegExp(escapeToken(t.val)),
         deser: /* @__PURE__ */ __name(([s2]) => s2, "deser"),
         literal: true
       }), "literal"), unitate = /* @__PURE__ */ __name((t) => {
-        if (token.literal) {
+        if (token2.literal) {
           return literal2(t);
         }
         switch (t.val) {
@@ -6129,10 +6129,10 @@ var require_luxon = __commonJS({
             return literal2(t);
         }
       }, "unitate");
-      const unit = unitate(token) || {
+      const unit = unitate(token2) || {
         invalidReason: MISSING_FTP
       };
-      unit.token = token;
+      unit.token = token2;
       return unit;
     }
     __name(unitForToken, "unitForToken");
@@ -6244,8 +6244,8 @@ var require_luxon = __commonJS({
     }
     __name(match, "match");
     function dateTimeFromMatches(matches) {
-      const toField = /* @__PURE__ */ __name((token) => {
-        switch (token) {
+      const toField = /* @__PURE__ */ __name((token2) => {
+        switch (token2) {
           case "S":
             return "millisecond";
           case "s":
@@ -6322,14 +6322,14 @@ var require_luxon = __commonJS({
       return dummyDateTimeCache;
     }
     __name(getDummyDateTime, "getDummyDateTime");
-    function maybeExpandMacroToken(token, locale) {
-      if (token.literal) {
-        return token;
+    function maybeExpandMacroToken(token2, locale) {
+      if (token2.literal) {
+        return token2;
       }
-      const formatOpts = Formatter.macroTokenToFormatOpts(token.val);
+      const formatOpts = Formatter.macroTokenToFormatOpts(token2.val);
       const tokens = formatOptsToTokens(formatOpts, locale);
       if (tokens == null || tokens.includes(void 0)) {
-        return token;
+        return token2;
       }
       return tokens;
     }
@@ -6507,7 +6507,7 @@ var require_luxon = __commonJS({
       };
     }
     __name(adjustTime, "adjustTime");
-    function parseDataToDateTime(parsed, parsedZone, opts, format, text, specificOffset) {
+    function parseDataToDateTime(parsed, parsedZone, opts, format, text2, specificOffset) {
       const {
         setZone,
         zone
@@ -6520,7 +6520,7 @@ var require_luxon = __commonJS({
         });
         return setZone ? inst : inst.setZone(zone);
       } else {
-        return DateTime.invalid(new Invalid("unparsable", `the input "${text}" can't be parsed as ${format}`));
+        return DateTime.invalid(new Invalid("unparsable", `the input "${text2}" can't be parsed as ${format}`));
       }
     }
     __name(parseDataToDateTime, "parseDataToDateTime");
@@ -6739,9 +6739,9 @@ var require_luxon = __commonJS({
         return format(differ(opts.unit), opts.unit);
       }
       for (const unit of opts.units) {
-        const count2 = differ(unit);
-        if (Math.abs(count2) >= 1) {
-          return format(count2, unit);
+        const count3 = differ(unit);
+        if (Math.abs(count3) >= 1) {
+          return format(count3, unit);
         }
       }
       return format(start > end ? -0 : 0, opts.units[opts.units.length - 1]);
@@ -7055,9 +7055,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromISO('2016-W05-4')
        * @return {DateTime}
        */
-      static fromISO(text, opts = {}) {
-        const [vals, parsedZone] = parseISODate(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text);
+      static fromISO(text2, opts = {}) {
+        const [vals, parsedZone] = parseISODate(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "ISO 8601", text2);
       }
       /**
        * Create a DateTime from an RFC 2822 string
@@ -7074,9 +7074,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromRFC2822('25 Nov 2016 13:23 Z')
        * @return {DateTime}
        */
-      static fromRFC2822(text, opts = {}) {
-        const [vals, parsedZone] = parseRFC2822Date(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text);
+      static fromRFC2822(text2, opts = {}) {
+        const [vals, parsedZone] = parseRFC2822Date(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "RFC 2822", text2);
       }
       /**
        * Create a DateTime from an HTTP header date
@@ -7094,8 +7094,8 @@ var require_luxon = __commonJS({
        * @example DateTime.fromHTTP('Sun Nov  6 08:49:37 1994')
        * @return {DateTime}
        */
-      static fromHTTP(text, opts = {}) {
-        const [vals, parsedZone] = parseHTTPDate(text);
+      static fromHTTP(text2, opts = {}) {
+        const [vals, parsedZone] = parseHTTPDate(text2);
         return parseDataToDateTime(vals, parsedZone, opts, "HTTP", opts);
       }
       /**
@@ -7112,8 +7112,8 @@ var require_luxon = __commonJS({
        * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromFormat(text, fmt, opts = {}) {
-        if (isUndefined(text) || isUndefined(fmt)) {
+      static fromFormat(text2, fmt, opts = {}) {
+        if (isUndefined(text2) || isUndefined(fmt)) {
           throw new InvalidArgumentError("fromFormat requires an input string and a format");
         }
         const {
@@ -7123,18 +7123,18 @@ var require_luxon = __commonJS({
           locale,
           numberingSystem,
           defaultToEN: true
-        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt);
+        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text2, fmt);
         if (invalid) {
           return _DateTime.invalid(invalid);
         } else {
-          return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+          return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text2, specificOffset);
         }
       }
       /**
        * @deprecated use fromFormat instead
        */
-      static fromString(text, fmt, opts = {}) {
-        return _DateTime.fromFormat(text, fmt, opts);
+      static fromString(text2, fmt, opts = {}) {
+        return _DateTime.fromFormat(text2, fmt, opts);
       }
       /**
        * Create a DateTime from a SQL date, time, or datetime
@@ -7157,9 +7157,9 @@ var require_luxon = __commonJS({
        * @example DateTime.fromSQL('09:12:34.342')
        * @return {DateTime}
        */
-      static fromSQL(text, opts = {}) {
-        const [vals, parsedZone] = parseSQL(text);
-        return parseDataToDateTime(vals, parsedZone, opts, "SQL", text);
+      static fromSQL(text2, opts = {}) {
+        const [vals, parsedZone] = parseSQL(text2);
+        return parseDataToDateTime(vals, parsedZone, opts, "SQL", text2);
       }
       /**
        * Create an invalid DateTime.
@@ -7565,7 +7565,7 @@ var require_luxon = __commonJS({
        * @type {boolean}
        */
       get isInLeapYear() {
-        return isLeapYear(this.year);
+        return isLeapYear2(this.year);
       }
       /**
        * Returns the number of days in this DateTime's month
@@ -8344,7 +8344,7 @@ var require_luxon = __commonJS({
        * @param {Object} options - options taken by fromFormat()
        * @return {Object}
        */
-      static fromFormatExplain(text, fmt, options = {}) {
+      static fromFormatExplain(text2, fmt, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -8353,13 +8353,13 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return explainFromTokens(localeToUse, text, fmt);
+        return explainFromTokens(localeToUse, text2, fmt);
       }
       /**
        * @deprecated use fromFormatExplain instead
        */
-      static fromStringExplain(text, fmt, options = {}) {
-        return _DateTime.fromFormatExplain(text, fmt, options);
+      static fromStringExplain(text2, fmt, options = {}) {
+        return _DateTime.fromFormatExplain(text2, fmt, options);
       }
       /**
        * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -8394,8 +8394,8 @@ var require_luxon = __commonJS({
        * @param {Object} opts - options taken by fromFormat()
        * @returns {DateTime}
        */
-      static fromFormatParser(text, formatParser, opts = {}) {
-        if (isUndefined(text) || isUndefined(formatParser)) {
+      static fromFormatParser(text2, formatParser, opts = {}) {
+        if (isUndefined(text2) || isUndefined(formatParser)) {
           throw new InvalidArgumentError("fromFormatParser requires an input string and a format parser");
         }
         const {
@@ -8414,11 +8414,11 @@ var require_luxon = __commonJS({
           zone,
           specificOffset,
           invalidReason
-        } = formatParser.explainFromTokens(text);
+        } = formatParser.explainFromTokens(text2);
         if (invalidReason) {
           return _DateTime.invalid(invalidReason);
         } else {
-          return parseDataToDateTime(result, zone, opts, `format ${formatParser.format}`, text, specificOffset);
+          return parseDataToDateTime(result, zone, opts, `format ${formatParser.format}`, text2, specificOffset);
         }
       }
       // FORMAT PRESETS
@@ -10611,7 +10611,7 @@ var require_CronExpressionParser = __commonJS({
        */
       static #parseHashed(value, constraints, rand, field, strict, hashedMax) {
         const randomValue = rand();
-        let count2 = 0;
+        let count3 = 0;
         return value.replace(/H(?:\((\d+)-(\d+)\))?(?:\/(\d+))?/g, (_, min, max, step) => {
           if (min && max && step) {
             const minNum = parseInt(min, 10);
@@ -10621,8 +10621,8 @@ var require_CronExpressionParser = __commonJS({
               throw new Error(`Invalid step: ${stepNum}, must be positive`);
             }
             const range = _CronExpressionParser.#hashedRange(minNum, maxNum, constraints, field, strict);
-            count2 += Math.ceil((range.max - range.min + 1) / stepNum);
-            _CronExpressionParser.#assertMaxFieldValues(field, count2);
+            count3 += Math.ceil((range.max - range.min + 1) / stepNum);
+            _CronExpressionParser.#assertMaxFieldValues(field, count3);
             return _CronExpressionParser.#hashedStep(randomValue, range.min, range.max, stepNum, field, strict);
           } else if (min && max) {
             const minNum = parseInt(min, 10);
@@ -10634,8 +10634,8 @@ var require_CronExpressionParser = __commonJS({
             if (stepNum <= 0) {
               throw new Error(`Invalid step: ${stepNum}, must be positive`);
             }
-            count2 += Math.ceil((constraints.max - constraints.min + 1) / stepNum);
-            _CronExpressionParser.#assertMaxFieldValues(field, count2);
+            count3 += Math.ceil((constraints.max - constraints.min + 1) / stepNum);
+            _CronExpressionParser.#assertMaxFieldValues(field, count3);
             return _CronExpressionParser.#hashedStep(randomValue, constraints.min, constraints.max, stepNum, field, strict);
           } else {
             return String(_CronExpressionParser.#hashedValue(randomValue, constraints.min, hashedMax ?? constraints.max));
@@ -10721,8 +10721,8 @@ var require_CronExpressionParser = __commonJS({
        * @param {number} count - The number of values collected so far.
        * @private
        */
-      static #assertMaxFieldValues(field, count2) {
-        if (count2 > MAX_FIELD_VALUES) {
+      static #assertMaxFieldValues(field, count3) {
+        if (count3 > MAX_FIELD_VALUES) {
           throw new Error(`Constraint error, too many values in ${field} field, expected at most ${MAX_FIELD_VALUES}`);
         }
       }
@@ -12145,9 +12145,9 @@ var require_cronstrue = __commonJS({
                     return values.shift();
                   });
                 };
-                StringUtilities2.containsAny = function(text, searchStrings) {
+                StringUtilities2.containsAny = function(text2, searchStrings) {
                   return searchStrings.some(function(c) {
-                    return text.indexOf(c) > -1;
+                    return text2.indexOf(c) > -1;
                   });
                 };
                 return StringUtilities2;
@@ -16514,9 +16514,9 @@ var require_util2 = __commonJS({
       let policy = "";
       if (policyHeader.length > 0) {
         for (let i = policyHeader.length; i !== 0; i--) {
-          const token = policyHeader[i - 1].trim();
-          if (referrerPolicyTokens.has(token)) {
-            policy = token;
+          const token2 = policyHeader[i - 1].trim();
+          if (referrerPolicyTokens.has(token2)) {
+            policy = token2;
             break;
           }
         }
@@ -16766,9 +16766,9 @@ var require_util2 = __commonJS({
     function parseMetadata(metadata) {
       const result = [];
       let empty = true;
-      for (const token of metadata.split(" ")) {
+      for (const token2 of metadata.split(" ")) {
         empty = false;
-        const parsedToken = parseHashWithOptions.exec(token);
+        const parsedToken = parseHashWithOptions.exec(token2);
         if (parsedToken === null || parsedToken.groups === void 0 || parsedToken.groups.algo === void 0) {
           continue;
         }
@@ -23856,11 +23856,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural3;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count3) {
+        const one = count3 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count: count3, noun };
       }
     };
   }
@@ -27731,11 +27731,11 @@ var require_util4 = __commonJS({
     }
     __name(readOperation, "readOperation");
     function fireAProgressEvent(e, reader) {
-      const event = new ProgressEvent(e, {
+      const event2 = new ProgressEvent(e, {
         bubbles: false,
         cancelable: false
       });
-      reader.dispatchEvent(event);
+      reader.dispatchEvent(event2);
     }
     __name(fireAProgressEvent, "fireAProgressEvent");
     function packageData(bytes, type, mimeType, encodingName) {
@@ -29671,8 +29671,8 @@ var require_util7 = __commonJS({
     }
     __name(isClosed, "isClosed");
     function fireEvent(e, target, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
-      const event = eventFactory(e, eventInitDict);
-      target.dispatchEvent(event);
+      const event2 = eventFactory(e, eventInitDict);
+      target.dispatchEvent(event2);
     }
     __name(fireEvent, "fireEvent");
     function websocketMessageReceived(ws, type, data) {
@@ -31285,7 +31285,7 @@ var require_eventsource_stream = __commonJS({
        * @param {Buffer} line
        * @param {EventSourceStreamEvent} event
        */
-      parseLine(line, event) {
+      parseLine(line, event2) {
         if (line.length === 0) {
           return;
         }
@@ -31307,13 +31307,13 @@ var require_eventsource_stream = __commonJS({
             throw createMaxEventSizeExceededError();
           }
           const valueBytes = line.length - valueStart;
-          const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
+          const dataSize = this.eventFieldSizes.data + (event2.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
           const value = line.toString("utf8", valueStart);
-          if (event.data === void 0) {
-            event.data = value;
+          if (event2.data === void 0) {
+            event2.data = value;
           } else {
-            event.data += `
+            event2.data += `
 ${value}`;
           }
           this.dataLineCount++;
@@ -31322,21 +31322,21 @@ ${value}`;
         if (isFieldName(line, fieldLength, RETRY)) {
           if (isASCIINumberBytes(line, valueStart)) {
             this.setEventFieldSize("retry", line.length - valueStart);
-            event.retry = line.toString("utf8", valueStart);
+            event2.retry = line.toString("utf8", valueStart);
           }
           return;
         }
         if (isFieldName(line, fieldLength, ID)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
-            event.id = line.toString("utf8", valueStart);
+            event2.id = line.toString("utf8", valueStart);
           }
           return;
         }
         if (isFieldName(line, fieldLength, EVENT)) {
           if (valueStart < line.length) {
             this.setEventFieldSize("event", line.length - valueStart);
-            event.event = line.toString("utf8", valueStart);
+            event2.event = line.toString("utf8", valueStart);
           }
         }
       }
@@ -31351,18 +31351,18 @@ ${value}`;
       /**
        * @param {EventSourceStreamEvent} event
        */
-      processEvent(event) {
-        if (event.retry && isASCIINumber(event.retry)) {
-          this.state.reconnectionTime = parseInt(event.retry, 10);
+      processEvent(event2) {
+        if (event2.retry && isASCIINumber(event2.retry)) {
+          this.state.reconnectionTime = parseInt(event2.retry, 10);
         }
-        if (event.id && isValidLastEventId(event.id)) {
-          this.state.lastEventId = event.id;
+        if (event2.id && isValidLastEventId(event2.id)) {
+          this.state.lastEventId = event2.id;
         }
-        if (event.data !== void 0) {
+        if (event2.data !== void 0) {
           this.push({
-            type: event.event || "message",
+            type: event2.event || "message",
             options: {
-              data: event.data,
+              data: event2.data,
               lastEventId: this.state.lastEventId,
               origin: this.state.origin
             }
@@ -31452,15 +31452,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count3) {
+        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count3 < remaining) {
+            this.linePos += count3;
+            count3 = 0;
           } else {
-            count2 -= remaining;
+            count3 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -31660,10 +31660,10 @@ var require_eventsource = __commonJS({
           const eventSourceStream = new EventSourceStream({
             eventSourceSettings: this.#state,
             maxEventSize: this.#dispatcher.eventSourceOptions?.maxEventSize,
-            push: /* @__PURE__ */ __name((event) => {
+            push: /* @__PURE__ */ __name((event2) => {
               this.dispatchEvent(createFastMessageEvent(
-                event.type,
-                event.options
+                event2.type,
+                event2.options
               ));
             }, "push")
           });
@@ -32535,8 +32535,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -32647,13 +32647,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -32948,14 +32948,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -32972,14 +32972,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -32996,12 +32996,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -33013,12 +33013,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -33033,40 +33033,40 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold2 = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold2 === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold2])
-            res += `${text[fold2]}\\`;
+            res += `${text2[fold2]}\\`;
           res += `
-${indent}${text.slice(fold2 + 1, end2)}`;
+${indent}${text2.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
     }
     __name(foldFlowLines, "foldFlowLines");
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -35678,8 +35678,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -35766,12 +35766,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error63.message += `:
 
 ${lineStr}
@@ -35805,29 +35805,29 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token2 of tokens) {
         if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          if (token2.type !== "space" && token2.type !== "newline" && token2.type !== "comma")
+            onError(token2.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
           reqSpace = false;
         }
         if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+          if (atNewline && token2.type !== "comment" && token2.type !== "newline") {
             onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
           }
           tab = null;
         }
-        switch (token.type) {
+        switch (token2.type) {
           case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token2.source.includes("	")) {
+              tab = token2;
             }
             hasSpace = true;
             break;
           case "comment": {
             if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
+              onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token2.source.substring(1) || " ";
             if (!comment)
               comment = cb;
             else
@@ -35839,33 +35839,33 @@ var require_resolve_props = __commonJS({
           case "newline":
             if (atNewline) {
               if (comment)
-                comment += token.source;
+                comment += token2.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
-              commentSep += token.source;
+              commentSep += token2.source;
             atNewline = true;
             hasNewline = true;
             if (anchor2 || tag)
-              newlineAfterProp = token;
+              newlineAfterProp = token2;
             hasSpace = true;
             break;
           case "anchor":
             if (anchor2)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor2 = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token2.source.endsWith(":"))
+              onError(token2.offset + token2.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor2 = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
             break;
           case "tag": {
             if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -35873,25 +35873,25 @@ var require_resolve_props = __commonJS({
           }
           case indicator:
             if (anchor2 || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+              onError(token2, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token2.source} indicator`);
             if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.source} in ${flow ?? "collection"}`);
+            found = token2;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
           case "comma":
             if (flow) {
               if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
+                onError(token2, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token2;
               atNewline = false;
               hasSpace = false;
               break;
             }
           // else fallthrough
           default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.type} token`);
             atNewline = false;
             hasSpace = false;
         }
@@ -36170,15 +36170,15 @@ var require_resolve_end = __commonJS({
       if (end) {
         let hasSpace = false;
         let sep2 = "";
-        for (const token of end) {
-          const { source, type } = token;
+        for (const token2 of end) {
+          const { source, type } = token2;
           switch (type) {
             case "space":
               hasSpace = true;
               break;
             case "comment": {
               if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+                onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
               if (!comment)
                 comment = cb;
@@ -36193,7 +36193,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
           offset += source.length;
         }
@@ -36218,7 +36218,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = /* @__PURE__ */ __name((token) => token && (token.type === "block-map" || token.type === "block-seq"), "isBlock");
+    var isBlock = /* @__PURE__ */ __name((token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq"), "isBlock");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap2 = fc.start.source === "{";
       const fcName = isMap2 ? "flow map" : "flow sequence";
@@ -36411,8 +36411,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token2, onError, tagName, tag) {
+      const coll = token2.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token2, onError, tag) : token2.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token2, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token2, onError, tag);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -36423,10 +36423,10 @@ var require_compose_collection = __commonJS({
       return coll;
     }
     __name(resolveCollection, "resolveCollection");
-    function composeCollection(CN, ctx, token, props, onError) {
+    function composeCollection(CN, ctx, token2, props, onError) {
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
+      if (token2.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
@@ -36434,9 +36434,9 @@ var require_compose_collection = __commonJS({
           onError(lastProp, "MISSING_CHAR", message);
         }
       }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      const expType = token2.type === "block-map" ? "map" : token2.type === "block-seq" ? "seq" : token2.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+        return resolveCollection(CN, ctx, token2, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
       if (!tag) {
@@ -36450,10 +36450,10 @@ var require_compose_collection = __commonJS({
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token2, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token2, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
@@ -36605,31 +36605,31 @@ var require_resolve_block_scalar = __commonJS({
       let comment = "";
       let length = source.length;
       for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
+        const token2 = props[i];
+        switch (token2.type) {
           case "space":
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length += token2.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              onError(token2, "MISSING_CHAR", message);
             }
-            length += token.source.length;
-            comment = token.source.substring(1);
+            length += token2.source.length;
+            comment = token2.source.substring(1);
             break;
           case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            onError(token2, "UNEXPECTED_TOKEN", token2.message);
+            length += token2.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
+            const message = `Unexpected token in block scalar header: ${token2.type}`;
+            onError(token2, "UNEXPECTED_TOKEN", message);
+            const ts = token2.source;
             if (ts && typeof ts === "string")
               length += ts.length;
           }
@@ -36889,25 +36889,25 @@ var require_compose_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+    function composeScalar(ctx, token2, tagToken, onError) {
+      const { value, type, comment, range } = token2.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token2, onError) : resolveFlowScalar.resolveFlowScalar(token2, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+      else if (token2.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token2, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error63) {
         const msg = error63 instanceof Error ? error63.message : String(error63);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
       scalar.range = range;
@@ -36947,7 +36947,7 @@ var require_compose_scalar = __commonJS({
       return schema[identity.SCALAR];
     }
     __name(findScalarTagByName, "findScalarTagByName");
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+    function findScalarTagByTest({ atKey, directives, schema }, value, token2, onError) {
       const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
@@ -36955,7 +36955,7 @@ var require_compose_scalar = __commonJS({
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+          onError(token2, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
       return tag;
@@ -37007,22 +37007,22 @@ var require_compose_node = __commonJS({
     var resolveEnd = require_resolve_end();
     var utilEmptyScalarPosition = require_util_empty_scalar_position();
     var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
+    function composeNode(ctx, token2, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor: anchor2, tag } = props;
       let node2;
       let isSrcToken = true;
-      switch (token.type) {
+      switch (token2.type) {
         case "alias":
-          node2 = composeAlias(ctx, token, onError);
+          node2 = composeAlias(ctx, token2, onError);
           if (anchor2 || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+            onError(token2, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token2, tag, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -37030,48 +37030,48 @@ var require_compose_node = __commonJS({
         case "block-seq":
         case "flow-collection":
           try {
-            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node2 = composeCollection.composeCollection(CN, ctx, token2, props, onError);
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error63) {
             const message = error63 instanceof Error ? error63.message : String(error63);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            onError(token2, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message = token2.type === "error" ? token2.message : `Unsupported token (type: ${token2.type})`;
+          onError(token2, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
-      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      node2 ?? (node2 = composeEmptyNode(ctx, token2.offset, void 0, null, props, onError));
       if (anchor2 && node2.anchor === "")
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag ?? token2, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
       if (comment) {
-        if (token.type === "scalar" && token.source === "")
+        if (token2.type === "scalar" && token2.source === "")
           node2.comment = comment;
         else
           node2.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node2.srcToken = token;
+        node2.srcToken = token2;
       return node2;
     }
     __name(composeNode, "composeNode");
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
-      const token = {
+      const token2 = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token2, tag, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
@@ -37270,28 +37270,28 @@ ${cb}` : comment;
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
       *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
+        for (const token2 of tokens)
+          yield* this.next(token2);
         yield* this.end(forceDoc, endOffset);
       }
       /** Advance the composer by one CST token. */
-      *next(token) {
+      *next(token2) {
         if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
+          console.dir(token2, { depth: null });
+        switch (token2.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
-              const pos = getErrorPos(token);
+            this.directives.add(token2.source, (offset, message, warning2) => {
+              const pos = getErrorPos(token2);
               pos[0] += offset;
               this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token2, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+              this.onError(token2, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
             if (this.doc)
               yield this.doc;
@@ -37304,11 +37304,11 @@ ${cb}` : comment;
             break;
           case "comment":
           case "newline":
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             break;
           case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error63 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const msg = token2.source ? `${token2.message}: ${JSON.stringify(token2.source)}` : token2.message;
+            const error63 = new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
               this.errors.push(error63);
             else
@@ -37318,11 +37318,11 @@ ${cb}` : comment;
           case "doc-end": {
             if (!this.doc) {
               const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg));
               break;
             }
             this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            const end = resolveEnd.resolveEnd(token2.end, token2.offset + token2.source.length, this.doc.options.strict, this.onError);
             this.decorate(this.doc, true);
             if (end.comment) {
               const dc = this.doc.comment;
@@ -37333,7 +37333,7 @@ ${end.comment}` : end.comment;
             break;
           }
           default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", `Unsupported token ${token2.type}`));
         }
       }
       /**
@@ -37370,8 +37370,8 @@ var require_cst_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     var errors = require_errors2();
     var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
+    function resolveAsScalar(token2, strict = true, onError) {
+      if (token2) {
         const _onError = /* @__PURE__ */ __name((pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
@@ -37379,13 +37379,13 @@ var require_cst_scalar = __commonJS({
           else
             throw new errors.YAMLParseError([offset, offset + 1], code, message);
         }, "_onError");
-        switch (token.type) {
+        switch (token2.type) {
           case "scalar":
           case "single-quoted-scalar":
           case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+            return resolveFlowScalar.resolveFlowScalar(token2, strict, _onError);
           case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token2, _onError);
         }
       }
       return null;
@@ -37424,13 +37424,13 @@ var require_cst_scalar = __commonJS({
       }
     }
     __name(createScalarToken, "createScalarToken");
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token2, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
+      let indent = "indent" in token2 ? token2.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
       if (!type)
-        switch (token.type) {
+        switch (token2.type) {
           case "single-quoted-scalar":
             type = "QUOTE_SINGLE";
             break;
@@ -37438,7 +37438,7 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
+            const header = token2.props[0];
             if (header.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
             type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
@@ -37456,41 +37456,41 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token2, source);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token2, source, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token2, source, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token2, source, "scalar");
       }
     }
     __name(setScalarValue, "setScalarValue");
-    function setBlockScalarValue(token, source) {
+    function setBlockScalarValue(token2, source) {
       const he = source.indexOf("\n");
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header = token.props[0];
+      if (token2.type === "block-scalar") {
+        const header = token2.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token2.source = body;
       } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const { offset } = token2;
+        const indent = "indent" in token2 ? token2.indent : -1;
         const props = [
           { type: "block-scalar-header", offset, indent, source: head }
         ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+        if (!addEndtoBlockProps(props, "end" in token2 ? token2.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
+        for (const key of Object.keys(token2))
           if (key !== "type" && key !== "offset")
-            delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+            delete token2[key];
+        Object.assign(token2, { type: "block-scalar", indent, props, source: body });
       }
     }
     __name(setBlockScalarValue, "setBlockScalarValue");
@@ -37509,40 +37509,40 @@ var require_cst_scalar = __commonJS({
       return false;
     }
     __name(addEndtoBlockProps, "addEndtoBlockProps");
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
+    function setFlowScalarValue(token2, source, type) {
+      switch (token2.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
+          token2.type = type;
+          token2.source = source;
           break;
         case "block-scalar": {
-          const end = token.props.slice(1);
+          const end = token2.props.slice(1);
           let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
+          if (token2.props[0].type === "block-scalar-header")
+            oa -= token2.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
+          delete token2.props;
+          Object.assign(token2, { type, source, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          const offset = token2.offset + source.length;
+          const nl = { type: "newline", offset, indent: token2.indent, source: "\n" };
+          delete token2.items;
+          Object.assign(token2, { type, source, end: [nl] });
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
+          const indent = "indent" in token2 ? token2.indent : -1;
+          const end = "end" in token2 && Array.isArray(token2.end) ? token2.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
+          for (const key of Object.keys(token2))
             if (key !== "type" && key !== "offset")
-              delete token[key];
-          Object.assign(token, { type, indent, source, end });
+              delete token2[key];
+          Object.assign(token2, { type, indent, source, end });
         }
       }
     }
@@ -37558,40 +37558,40 @@ var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = /* @__PURE__ */ __name((cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst), "stringify");
-    function stringifyToken(token) {
-      switch (token.type) {
+    function stringifyToken(token2) {
+      switch (token2.type) {
         case "block-scalar": {
           let res = "";
-          for (const tok of token.props)
+          for (const tok of token2.props)
             res += stringifyToken(tok);
-          return res + token.source;
+          return res + token2.source;
         }
         case "block-map":
         case "block-seq": {
           let res = "";
-          for (const item of token.items)
+          for (const item of token2.items)
             res += stringifyItem(item);
           return res;
         }
         case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
+          let res = token2.start.source;
+          for (const item of token2.items)
             res += stringifyItem(item);
-          for (const st of token.end)
+          for (const st of token2.end)
             res += st.source;
           return res;
         }
         case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st of token.end)
+          let res = stringifyItem(token2);
+          if (token2.end)
+            for (const st of token2.end)
               res += st.source;
           return res;
         }
         default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st of token.end)
+          let res = token2.source;
+          if ("end" in token2 && token2.end)
+            for (const st of token2.end)
               res += st.source;
           return res;
         }
@@ -37656,16 +37656,16 @@ var require_cst_visit = __commonJS({
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path3.concat([[field, i]])), token.items[i], visitor);
+        const token2 = item[field];
+        if (token2 && "items" in token2) {
+          for (let i = 0; i < token2.items.length; ++i) {
+            const ci = _visit(Object.freeze(path3.concat([[field, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
+              token2.items.splice(i, 1);
               i -= 1;
             }
           }
@@ -37691,10 +37691,10 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = /* @__PURE__ */ __name((token) => !!token && "items" in token, "isCollection");
-    var isScalar2 = /* @__PURE__ */ __name((token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar"), "isScalar");
-    function prettyToken(token) {
-      switch (token) {
+    var isCollection = /* @__PURE__ */ __name((token2) => !!token2 && "items" in token2, "isCollection");
+    var isScalar2 = /* @__PURE__ */ __name((token2) => !!token2 && (token2.type === "scalar" || token2.type === "single-quoted-scalar" || token2.type === "double-quoted-scalar" || token2.type === "block-scalar"), "isScalar");
+    function prettyToken(token2) {
+      switch (token2) {
         case BOM:
           return "<BOM>";
         case DOCUMENT:
@@ -37704,7 +37704,7 @@ var require_cst = __commonJS({
         case SCALAR:
           return "<SCALAR>";
         default:
-          return JSON.stringify(token);
+          return JSON.stringify(token2);
       }
     }
     __name(prettyToken, "prettyToken");
@@ -38439,8 +38439,8 @@ var require_parser = __commonJS({
       return -1;
     }
     __name(findNonEmptyIndex, "findNonEmptyIndex");
-    function isFlowToken(token) {
-      switch (token?.type) {
+    function isFlowToken(token2) {
+      switch (token2?.type) {
         case "alias":
         case "scalar":
         case "single-quoted-scalar":
@@ -38655,38 +38655,38 @@ var require_parser = __commonJS({
         return this.stack[this.stack.length - n];
       }
       *pop(error63) {
-        const token = error63 ?? this.stack.pop();
-        if (!token) {
+        const token2 = error63 ?? this.stack.pop();
+        if (!token2) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
         } else if (this.stack.length === 0) {
-          yield token;
+          yield token2;
         } else {
           const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
+          if (token2.type === "block-scalar") {
+            token2.indent = "indent" in top ? top.indent : 0;
+          } else if (token2.type === "flow-collection" && top.type === "document") {
+            token2.indent = 0;
           }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
+          if (token2.type === "flow-collection")
+            fixFlowSeqItems(token2);
           switch (top.type) {
             case "document":
-              top.value = token;
+              top.value = token2;
               break;
             case "block-scalar":
-              top.props.push(token);
+              top.props.push(token2);
               break;
             case "block-map": {
               const it = top.items[top.items.length - 1];
               if (it.value) {
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
                 this.onKeyLine = true;
                 return;
               } else if (it.sep) {
-                it.value = token;
+                it.value = token2;
               } else {
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it, { key: token2, sep: [] });
                 this.onKeyLine = !it.explicitKey;
                 return;
               }
@@ -38695,34 +38695,34 @@ var require_parser = __commonJS({
             case "block-seq": {
               const it = top.items[top.items.length - 1];
               if (it.value)
-                top.items.push({ start: [], value: token });
+                top.items.push({ start: [], value: token2 });
               else
-                it.value = token;
+                it.value = token2;
               break;
             }
             case "flow-collection": {
               const it = top.items[top.items.length - 1];
               if (!it || it.value)
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
               else if (it.sep)
-                it.value = token;
+                it.value = token2;
               else
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it, { key: token2, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
             default:
               yield* this.pop();
-              yield* this.pop(token);
+              yield* this.pop(token2);
           }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token2.type === "block-map" || token2.type === "block-seq")) {
+            const last = token2.items[token2.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token2.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token2.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
                 top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
+              token2.items.splice(-1, 1);
             }
           }
         }
@@ -39265,7 +39265,7 @@ var require_parser = __commonJS({
             yield* this.pop();
         }
       }
-      *lineEnd(token) {
+      *lineEnd(token2) {
         switch (this.type) {
           case "comma":
           case "doc-start":
@@ -39282,10 +39282,10 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
           default:
-            if (token.end)
-              token.end.push(this.sourceToken);
+            if (token2.end)
+              token2.end.push(this.sourceToken);
             else
-              token.end = [this.sourceToken];
+              token2.end = [this.sourceToken];
             if (this.type === "newline")
               yield* this.pop();
         }
@@ -40338,8 +40338,8 @@ var convertMarkedBigIntsReviver = /* @__PURE__ */ __name((key, value, context, u
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 }, "convertMarkedBigIntsReviver");
-var JSONParseV2 = /* @__PURE__ */ __name((text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = /* @__PURE__ */ __name((text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -40397,8 +40397,8 @@ var applyReviverIteratively = /* @__PURE__ */ __name((parsed, userReviver) => {
   }
   return rootHolder[""];
 }, "applyReviverIteratively");
-var serializeBigInts = /* @__PURE__ */ __name((text) => {
-  return text.replace(
+var serializeBigInts = /* @__PURE__ */ __name((text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -40412,18 +40412,18 @@ var serializeBigInts = /* @__PURE__ */ __name((text) => {
     }
   );
 }, "serializeBigInts");
-var JSONParse = /* @__PURE__ */ __name((text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = /* @__PURE__ */ __name((text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -40596,12 +40596,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -40783,46 +40783,46 @@ var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
+async function auth(token2) {
+  const isApp = isJWT(token2);
+  const isInstallation = token2.startsWith("v1.") || token2.startsWith("ghs_");
+  const isUserToServer = token2.startsWith("ghu_");
   const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
   return {
     type: "token",
-    token,
+    token: token2,
     tokenType
   };
 }
 __name(auth, "auth");
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
+function withAuthorizationPrefix(token2) {
+  if (token2.split(/\./).length === 3) {
+    return `bearer ${token2}`;
   }
-  return `token ${token}`;
+  return `token ${token2}`;
 }
 __name(withAuthorizationPrefix, "withAuthorizationPrefix");
-async function hook(token, request2, route, parameters) {
+async function hook(token2, request2, route, parameters) {
   const endpoint2 = request2.endpoint.merge(
     route,
     parameters
   );
-  endpoint2.headers.authorization = withAuthorizationPrefix(token);
+  endpoint2.headers.authorization = withAuthorizationPrefix(token2);
   return request2(endpoint2);
 }
 __name(hook, "hook");
-var createTokenAuth = /* @__PURE__ */ __name(function createTokenAuth2(token) {
-  if (!token) {
+var createTokenAuth = /* @__PURE__ */ __name(function createTokenAuth2(token2) {
+  if (!token2) {
     throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
   }
-  if (typeof token !== "string") {
+  if (typeof token2 !== "string") {
     throw new Error(
       "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
     );
   }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
+  token2 = token2.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token2), {
+    hook: hook.bind(null, token2)
   });
 }, "createTokenAuth2");
 
@@ -43970,10 +43970,10 @@ import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/run/process-identity.ts
-function parseProcStat(text) {
-  const nameEnd = text.lastIndexOf(")");
+function parseProcStat(text2) {
+  const nameEnd = text2.lastIndexOf(")");
   if (nameEnd < 0) return null;
-  const fields = text.slice(nameEnd + 1).trim().split(/\s+/);
+  const fields = text2.slice(nameEnd + 1).trim().split(/\s+/);
   const [state, processGroup, startTicks] = [fields[0], fields[2], fields[19]];
   if (state === void 0 || processGroup === void 0 || startTicks === void 0) return null;
   if (!/^\d+$/.test(startTicks) || !/^-?\d+$/.test(processGroup)) return null;
@@ -44102,8 +44102,8 @@ var PatrolGroup = class {
     const stats = await Promise.all(
       pids.map((pid) => readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""))
     );
-    return stats.some((text) => {
-      const stat3 = parseProcStat(text);
+    return stats.some((text2) => {
+      const stat3 = parseProcStat(text2);
       return stat3 !== null && stat3.processGroup === this.id && !isDeadState(stat3.state);
     });
   }
@@ -44301,8 +44301,8 @@ function httpFailure(error63) {
   return { status, message, headers: response?.headers ?? {} };
 }
 __name(httpFailure, "httpFailure");
-function hasMessage(failure2, text) {
-  return failure2 !== null && failure2.message.toLowerCase().includes(text);
+function hasMessage(failure2, text2) {
+  return failure2 !== null && failure2.message.toLowerCase().includes(text2);
 }
 __name(hasMessage, "hasMessage");
 function isUncertain(failure2) {
@@ -44497,6 +44497,7 @@ var RUN_OUTCOMES = /* @__PURE__ */ new Set([
   "failed",
   "timed-out",
   "lost-lease",
+  "cancelled",
   "error"
 ]);
 var FAILED_OUTCOMES = /* @__PURE__ */ new Set([
@@ -44594,6 +44595,8 @@ function describeOutcome(run2) {
       return "timed out";
     case "lost-lease":
       return "lost its lease";
+    case "cancelled":
+      return "cancelled";
     case "error":
       return "could not start";
   }
@@ -44710,10 +44713,10 @@ __name(dueForReminder, "dueForReminder");
 // src/ledger/lease.ts
 var LEASE_GRACE_MS = 2 * 6e4;
 var RENEWABLE_LEASE_TTL_MS = 10 * 6e4;
-function describeHolder(holder) {
-  if (holder.kind === "process") return `pid ${holder.pid} on ${holder.host}`;
-  const attempt2 = holder.runAttempt > 1 ? ` attempt ${holder.runAttempt}` : "";
-  return `${holder.repository} run ${holder.runId}${attempt2} job ${holder.job}`;
+function describeHolder(holder2) {
+  if (holder2.kind === "process") return `pid ${holder2.pid} on ${holder2.host}`;
+  const attempt2 = holder2.runAttempt > 1 ? ` attempt ${holder2.runAttempt}` : "";
+  return `${holder2.repository} run ${holder2.runId}${attempt2} job ${holder2.job}`;
 }
 __name(describeHolder, "describeHolder");
 function sameHolder(a, b) {
@@ -44780,8 +44783,8 @@ var ZoneClock = class {
     this.#format = new Intl.DateTimeFormat("en-US", { ...OFFSET_FORMAT_OPTIONS, timeZone: zone });
   }
   /** The zone's offset at `instant`, in milliseconds (local = instant + offset). */
-  offsetAt(instant) {
-    const whole = Math.floor(instant / SECOND_MS) * SECOND_MS;
+  offsetAt(instant2) {
+    const whole = Math.floor(instant2 / SECOND_MS) * SECOND_MS;
     const fields = {};
     for (const part2 of this.#format.formatToParts(whole)) {
       if (part2.type !== "literal") {
@@ -44798,11 +44801,11 @@ var ZoneClock = class {
    * from `instant + smallestOffsetNear(instant)` finds the second copy of a repeated hour that
    * `instant` is in, or just before.
    */
-  smallestOffsetNear(instant) {
+  smallestOffsetNear(instant2) {
     return Math.min(
-      this.offsetAt(instant - DAY_MS),
-      this.offsetAt(instant),
-      this.offsetAt(instant + DAY_MS)
+      this.offsetAt(instant2 - DAY_MS),
+      this.offsetAt(instant2),
+      this.offsetAt(instant2 + DAY_MS)
     );
   }
   /** The offset of local day `day` (days since 1970-01-01) if it has no transition. */
@@ -44819,10 +44822,10 @@ var ZoneClock = class {
     }
     const matches = [];
     spans.forEach((span, index) => {
-      const instant = local - span.offset;
+      const instant2 = local - span.offset;
       const end = spans[index + 1]?.from ?? Number.POSITIVE_INFINITY;
-      if (instant >= span.from && instant < end) {
-        matches.push(instant);
+      if (instant2 >= span.from && instant2 < end) {
+        matches.push(instant2);
       }
     });
     matches.sort((a, b) => a - b);
@@ -45217,37 +45220,37 @@ function* slotInstants(schedule, after) {
     if (offset !== void 0 && secondCopies.length === 0) {
       const base2 = day.midnight - offset;
       for (const time3 of times) {
-        const instant = base2 + time3;
-        if (instant > last) {
-          last = instant;
-          yield instant;
+        const instant2 = base2 + time3;
+        if (instant2 > last) {
+          last = instant2;
+          yield instant2;
         }
       }
       continue;
     }
     for (const time3 of times) {
       const resolution2 = clock.resolve(day.midnight + time3);
-      let instant;
+      let instant2;
       if (resolution2.kind === "unique") {
-        instant = resolution2.instant;
+        instant2 = resolution2.instant;
       } else if (resolution2.kind === "skipped") {
-        instant = resolution2.transition;
+        instant2 = resolution2.transition;
       } else {
-        instant = resolution2.first;
+        instant2 = resolution2.first;
         if (keepsBothCopies) {
           insertSorted(secondCopies, resolution2.second);
         }
       }
-      while (secondCopies.length > 0 && (secondCopies[0] ?? instant) < instant) {
-        const held = secondCopies.shift() ?? instant;
+      while (secondCopies.length > 0 && (secondCopies[0] ?? instant2) < instant2) {
+        const held = secondCopies.shift() ?? instant2;
         if (held > last) {
           last = held;
           yield held;
         }
       }
-      if (instant > last) {
-        last = instant;
-        yield instant;
+      if (instant2 > last) {
+        last = instant2;
+        yield instant2;
       }
     }
   }
@@ -45288,16 +45291,16 @@ function slotsAfter(spec, after, options) {
   return slots;
 }
 __name(slotsAfter, "slotsAfter");
-function nextSlots(spec, after, count2) {
-  return slotsAfter(spec, after, { limit: count2 });
+function nextSlots(spec, after, count3) {
+  return slotsAfter(spec, after, { limit: count3 });
 }
 __name(nextSlots, "nextSlots");
 function instantOf(date5, name) {
-  const instant = date5 instanceof Date ? date5.getTime() : Number.NaN;
-  if (!Number.isFinite(instant)) {
+  const instant2 = date5 instanceof Date ? date5.getTime() : Number.NaN;
+  if (!Number.isFinite(instant2)) {
     throw new RangeError(`${name} must be a valid Date`);
   }
-  return instant;
+  return instant2;
 }
 __name(instantOf, "instantOf");
 function assertLimit(limit) {
@@ -45397,10 +45400,10 @@ var DAY = 24 * HOUR;
 function formatInstant(iso) {
   const date5 = typeof iso === "string" ? new Date(iso) : iso;
   if (Number.isNaN(date5.getTime())) return String(iso);
-  const text = date5.toISOString();
-  const day = text.slice(0, 10);
-  const seconds = text.slice(17, 19);
-  const time3 = seconds === "00" ? text.slice(11, 16) : text.slice(11, 19);
+  const text2 = date5.toISOString();
+  const day = text2.slice(0, 10);
+  const seconds = text2.slice(17, 19);
+  const time3 = seconds === "00" ? text2.slice(11, 16) : text2.slice(11, 19);
   return `${day} ${time3} UTC`;
 }
 __name(formatInstant, "formatInstant");
@@ -45460,10 +45463,10 @@ function formatSpan(ms) {
   const words = [];
   let rest = Math.max(0, Math.round(ms));
   for (const [size, name] of units) {
-    const count2 = Math.floor(rest / size);
-    if (count2 === 0 || words.length === 2) continue;
-    words.push(`${count2} ${name}${count2 === 1 ? "" : "s"}`);
-    rest -= count2 * size;
+    const count3 = Math.floor(rest / size);
+    if (count3 === 0 || words.length === 2) continue;
+    words.push(`${count3} ${name}${count3 === 1 ? "" : "s"}`);
+    rest -= count3 * size;
   }
   return words.length === 0 ? "0 seconds" : words.join(" ");
 }
@@ -45476,9 +45479,9 @@ var STARVED_QUIET_MS = DURATIONS.DAY;
 var FRESH_EVIDENCE_MS = DURATIONS.DAY;
 var EVIDENCE_LIMIT = 20;
 function compact(run2) {
-  const token = run2.fencingToken;
+  const token2 = run2.fencingToken;
   const out = {
-    token,
+    token: token2,
     slot: run2.slot,
     start: run2.startedAt,
     end: run2.finishedAt,
@@ -45515,21 +45518,21 @@ function detectIncidents(input2) {
   return [...findings.values()].sort((a, b) => a.key < b.key ? -1 : 1);
 }
 __name(detectIncidents, "detectIncidents");
-function overlapFinding(input2, patrol, token, runs, revocation, evidence) {
+function overlapFinding(input2, patrol, token2, runs, revocation2, evidence) {
   const state = {
     ...base(patrol.id, input2.now),
     kind: "overlap",
-    token,
+    token: token2,
     policy: patrol.concurrency,
     runs: runs.map(compact).sort(compareCompact),
-    revocation,
+    revocation: revocation2,
     evidence: [evidence]
   };
-  return { key: incidentKey(input2.table.id, "overlap", patrol.id, token), state };
+  return { key: incidentKey(input2.table.id, "overlap", patrol.id, token2), state };
 }
 __name(overlapFinding, "overlapFinding");
-function replacedAsDesigned(outcome, revocation) {
-  return revocation?.reason === "replaced" && outcome === "lost-lease";
+function replacedAsDesigned(outcome, revocation2) {
+  return revocation2?.reason === "replaced" && outcome === "lost-lease";
 }
 __name(replacedAsDesigned, "replacedAsDesigned");
 function intersects(a, b) {
@@ -45541,32 +45544,32 @@ function overlaps(input2, patrol, state, runs) {
   const revokedByNonce = new Map((state?.revocations ?? []).map((r) => [r.nonce, r]));
   const found = [];
   const partners = /* @__PURE__ */ __name((run2) => runs.filter((r) => r.fencingToken !== run2.fencingToken && intersects(r, run2)), "partners");
-  for (const event of input2.events) {
-    if (event.type !== "overlap" || event.patrol !== patrol.id) continue;
-    if (replacedAsDesigned(event.run.outcome, event.revokedBy)) continue;
-    const run2 = runs.find((r) => runId(r) === runId(event.run)) ?? recordRun(patrol.id, event.run);
+  for (const event2 of input2.events) {
+    if (event2.type !== "overlap" || event2.patrol !== patrol.id) continue;
+    if (replacedAsDesigned(event2.run.outcome, event2.revokedBy)) continue;
+    const run2 = runs.find((r) => runId(r) === runId(event2.run)) ?? recordRun(patrol.id, event2.run);
     found.push(
       overlapFinding(
         input2,
         patrol,
         run2.fencingToken,
         [run2, ...partners(run2)],
-        event.revokedBy,
+        event2.revokedBy,
         "overlap-event"
       )
     );
   }
   for (const run2 of runs) {
-    const revocation = run2.nonce === null ? void 0 : revokedByNonce.get(run2.nonce);
-    if (revocation === void 0 || replacedAsDesigned(run2.outcome, revocation)) continue;
-    if (Date.parse(run2.finishedAt) <= Date.parse(revocation.at)) continue;
+    const revocation2 = run2.nonce === null ? void 0 : revokedByNonce.get(run2.nonce);
+    if (revocation2 === void 0 || replacedAsDesigned(run2.outcome, revocation2)) continue;
+    if (Date.parse(run2.finishedAt) <= Date.parse(revocation2.at)) continue;
     found.push(
       overlapFinding(
         input2,
         patrol,
         run2.fencingToken,
         [run2, ...partners(run2)],
-        revocation,
+        revocation2,
         "outlived-lease"
       )
     );
@@ -45575,10 +45578,10 @@ function overlaps(input2, patrol, state, runs) {
     for (const b of runs.slice(i + 1)) {
       if (a.fencingToken === b.fencingToken || !intersects(a, b)) continue;
       const [first] = [a, b].sort(compareRuns);
-      const revocation = first.nonce === null ? null : revokedByNonce.get(first.nonce) ?? null;
-      if (replacedAsDesigned(first.outcome, revocation)) continue;
+      const revocation2 = first.nonce === null ? null : revokedByNonce.get(first.nonce) ?? null;
+      if (replacedAsDesigned(first.outcome, revocation2)) continue;
       found.push(
-        overlapFinding(input2, patrol, first.fencingToken, [a, b], revocation, "intersecting-runs")
+        overlapFinding(input2, patrol, first.fencingToken, [a, b], revocation2, "intersecting-runs")
       );
     }
   }
@@ -45602,19 +45605,19 @@ function recordRun(patrol, record2) {
 }
 __name(recordRun, "recordRun");
 function stuckLease(input2, patrol, state) {
-  const lease = state?.lease;
-  if (state === void 0 || lease === null || lease === void 0) return null;
-  const expired = input2.now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS;
+  const lease2 = state?.lease;
+  if (state === void 0 || lease2 === null || lease2 === void 0) return null;
+  const expired = input2.now.getTime() > Date.parse(lease2.expiresAt) + LEASE_GRACE_MS;
   if (!expired && state.skippedInARow < STUCK_SKIPS) return null;
   const stuck2 = {
     ...base(patrol.id, input2.now),
     kind: "stuck",
-    token: lease.fencingToken,
-    lease,
+    token: lease2.fencingToken,
+    lease: lease2,
     expired,
     skipped: state.skippedInARow
   };
-  return { key: incidentKey(input2.table.id, "stuck", patrol.id, lease.fencingToken), state: stuck2 };
+  return { key: incidentKey(input2.table.id, "stuck", patrol.id, lease2.fencingToken), state: stuck2 };
 }
 __name(stuckLease, "stuckLease");
 function lateSlots(runs, now) {
@@ -45665,24 +45668,24 @@ function takeovers(input2, patrol, state, runs) {
   for (const r of state?.revocations ?? []) {
     if (Date.parse(r.at) >= from) revocations.set(r.fencingToken, r);
   }
-  for (const event of input2.events) {
-    if (event.type === "granted" && event.patrol === patrol.id && event.takeover !== void 0) {
-      revocations.set(event.takeover.fencingToken, event.takeover);
+  for (const event2 of input2.events) {
+    if (event2.type === "granted" && event2.patrol === patrol.id && event2.takeover !== void 0) {
+      revocations.set(event2.takeover.fencingToken, event2.takeover);
     }
   }
   const found = [];
-  for (const revocation of revocations.values()) {
-    if (revocation.reason !== "holder-gone" && revocation.reason !== "expired") continue;
-    const token = revocation.fencingToken;
-    const related = runs.filter((r) => r.fencingToken >= token).slice(0, 4);
+  for (const revocation2 of revocations.values()) {
+    if (revocation2.reason !== "holder-gone" && revocation2.reason !== "expired") continue;
+    const token2 = revocation2.fencingToken;
+    const related = runs.filter((r) => r.fencingToken >= token2).slice(0, 4);
     const takeover2 = {
       ...base(patrol.id, input2.now),
       kind: "takeover",
-      token,
-      revocation,
+      token: token2,
+      revocation: revocation2,
       runs: related.map(compact)
     };
-    found.push({ key: incidentKey(input2.table.id, "takeover", patrol.id, token), state: takeover2 });
+    found.push({ key: incidentKey(input2.table.id, "takeover", patrol.id, token2), state: takeover2 });
   }
   return found;
 }
@@ -45758,9 +45761,9 @@ function resolution(state, input2) {
     case "overlap":
       return null;
     case "stuck": {
-      const lease = input2.ledger?.state.patrols[state.patrol]?.lease ?? null;
-      if (lease?.fencingToken === state.token) return null;
-      return lease === null ? `lease ${state.token} is no longer held and the patrol's lease is free` : `lease ${state.token} is no longer held (the patrol now runs under lease ${lease.fencingToken})`;
+      const lease2 = input2.ledger?.state.patrols[state.patrol]?.lease ?? null;
+      if (lease2?.fencingToken === state.token) return null;
+      return lease2 === null ? `lease ${state.token} is no longer held and the patrol's lease is free` : `lease ${state.token} is no longer held (the patrol now runs under lease ${lease2.fencingToken})`;
     }
     case "starved": {
       const quietFor = input2.now.getTime() - Date.parse(state.lastEvidenceAt);
@@ -45800,17 +45803,17 @@ __name(kindOfKey, "kindOfKey");
 
 // src/report/markdown.ts
 var ZERO_WIDTH_SPACE = "\u200B";
-function neutraliseMentions(text) {
-  return text.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`);
+function neutraliseMentions(text2) {
+  return text2.replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`);
 }
 __name(neutraliseMentions, "neutraliseMentions");
-function defangMarkers(text) {
-  return text.replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/--!?>/g, (closer) => `--${ZERO_WIDTH_SPACE}${closer.slice(2)}`);
+function defangMarkers(text2) {
+  return text2.replace(/<!--/g, `<!${ZERO_WIDTH_SPACE}--`).replace(/--!?>/g, (closer) => `--${ZERO_WIDTH_SPACE}${closer.slice(2)}`);
 }
 __name(defangMarkers, "defangMarkers");
 var ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-function sanitise(text) {
-  const plain = text.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "");
+function sanitise(text2) {
+  const plain = text2.replace(/\r\n?/g, "\n").replace(ANSI_ESCAPE, "");
   return neutraliseMentions(defangMarkers(plain));
 }
 __name(sanitise, "sanitise");
@@ -45828,8 +45831,8 @@ function codeBlock(content, language = "") {
 ${body}${fence}`;
 }
 __name(codeBlock, "codeBlock");
-function inlineCode(text) {
-  const safe = sanitise(text).replace(/\n/g, " ");
+function inlineCode(text2) {
+  const safe = sanitise(text2).replace(/\n/g, " ");
   let longest = 0;
   for (const run2 of safe.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
   const ticks = "`".repeat(longest + 1);
@@ -45837,12 +45840,12 @@ function inlineCode(text) {
   return `${ticks}${pad}${safe}${pad}${ticks}`;
 }
 __name(inlineCode, "inlineCode");
-function cellText(text) {
-  return escapeInline(sanitise(text)).replace(/\n+/g, " ");
+function cellText(text2) {
+  return escapeInline(sanitise(text2)).replace(/\n+/g, " ");
 }
 __name(cellText, "cellText");
-function escapeInline(text) {
-  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
+function escapeInline(text2) {
+  return text2.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
 }
 __name(escapeInline, "escapeInline");
 function table(header, rows) {
@@ -45854,9 +45857,9 @@ function factList(facts) {
   return facts.map(([name, value]) => `- **${name}**: ${value}`).join("\n");
 }
 __name(factList, "factList");
-function link(text, url2) {
-  if (url2 === void 0 || url2 === "") return text;
-  return `[${text}](${url2.replace(/[()\s]/g, encodeURIComponent)})`;
+function link(text2, url2) {
+  if (url2 === void 0 || url2 === "") return text2;
+  return `[${text2}](${url2.replace(/[()\s]/g, encodeURIComponent)})`;
 }
 __name(link, "link");
 function formatCount(n) {
@@ -45867,8 +45870,8 @@ function plural(n, word, words = `${word}s`) {
   return `${formatCount(n)} ${n === 1 ? word : words}`;
 }
 __name(plural, "plural");
-function cellCode(text) {
-  return inlineCode(text).replace(/\|/g, "\\|");
+function cellCode(text2) {
+  return inlineCode(text2).replace(/\|/g, "\\|");
 }
 __name(cellCode, "cellCode");
 
@@ -45886,8 +45889,8 @@ function scheduleLine(patrol) {
   return `${words} (${cellCode(patrol.schedule)}, ${cellText(patrol.timezone)})`;
 }
 __name(scheduleLine, "scheduleLine");
-function holderText(holder) {
-  return cellText(describeHolder(holder));
+function holderText(holder2) {
+  return cellText(describeHolder(holder2));
 }
 __name(holderText, "holderText");
 function barStatus(outcome) {
@@ -45905,8 +45908,8 @@ function runBar(run2) {
 __name(runBar, "runBar");
 
 // src/report/render/gantt.ts
-function mermaidText(text) {
-  const clean = text.replace(/[:;#%<>"`{}[\]\\]/g, " ").replace(/\s+/g, " ").trim();
+function mermaidText(text2) {
+  const clean = text2.replace(/[:;#%<>"`{}[\]\\]/g, " ").replace(/\s+/g, " ").trim();
   return clean === "" ? "-" : clean;
 }
 __name(mermaidText, "mermaidText");
@@ -45977,9 +45980,9 @@ ${note}
 `;
 }
 __name(cutBody, "cutBody");
-function openFence(text) {
+function openFence(text2) {
   let open3 = null;
-  for (const line of text.split("\n")) {
+  for (const line of text2.split("\n")) {
     const fence = /^(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence === void 0) continue;
     if (open3 === null) open3 = fence;
@@ -46070,9 +46073,9 @@ function nextSlot(patrol, state, input2) {
 }
 __name(nextSlot, "nextSlot");
 function leaseCell(state) {
-  const lease = state?.lease;
-  if (lease === null || lease === void 0) return "free";
-  return `\u{1F512} lease ${lease.fencingToken} held by ${holderText(lease.holder)}<br>since ${formatInstant(lease.grantedAt)}, expires ${formatInstant(lease.expiresAt)}` + (state !== void 0 && state.skippedInARow > 0 ? `<br>${plural(state.skippedInARow, "slot")} skipped in a row` : "");
+  const lease2 = state?.lease;
+  if (lease2 === null || lease2 === void 0) return "free";
+  return `\u{1F512} lease ${lease2.fencingToken} held by ${holderText(lease2.holder)}<br>since ${formatInstant(lease2.grantedAt)}, expires ${formatInstant(lease2.expiresAt)}` + (state !== void 0 && state.skippedInARow > 0 ? `<br>${plural(state.skippedInARow, "slot")} skipped in a row` : "");
 }
 __name(leaseCell, "leaseCell");
 function missedCell(entries) {
@@ -46156,12 +46159,12 @@ __name(isMissedEntry, "isMissedEntry");
 var SHORT_OUTPUT_LINES = 30;
 var PREVIEW_LINES = 10;
 var PREVIEW_CHARS = 2e3;
-function tail(text, budget) {
-  if (text.length <= budget) return { text, cut: 0 };
-  let start = text.length - budget;
-  const lineStart = text.indexOf("\n", start);
-  if (lineStart >= 0 && lineStart < text.length - 1) start = lineStart + 1;
-  return { text: text.slice(start), cut: start };
+function tail(text2, budget) {
+  if (text2.length <= budget) return { text: text2, cut: 0 };
+  let start = text2.length - budget;
+  const lineStart = text2.indexOf("\n", start);
+  if (lineStart >= 0 && lineStart < text2.length - 1) start = lineStart + 1;
+  return { text: text2.slice(start), cut: start };
 }
 __name(tail, "tail");
 function renderOutput(output2, options) {
@@ -46443,38 +46446,38 @@ function overlap(input2, state) {
 }
 __name(overlap, "overlap");
 function stuck(input2, state) {
-  const lease = state.lease;
+  const lease2 = state.lease;
   const why = [];
   if (state.expired) {
     why.push(
-      `held past its expiry at ${formatInstant(lease.expiresAt)} plus ${formatSpan(LEASE_GRACE_MS)} of grace`
+      `held past its expiry at ${formatInstant(lease2.expiresAt)} plus ${formatSpan(LEASE_GRACE_MS)} of grace`
     );
   }
   if (state.skipped >= STUCK_SKIPS)
     why.push(`${plural(state.skipped, "slot")} skipped in a row because it is held`);
   const facts = [
     ...patrolFacts(input2),
-    ["Lease", `${lease.fencingToken}, held by ${holderText(lease.holder)}`],
-    ["Granted", formatInstant(lease.grantedAt)],
+    ["Lease", `${lease2.fencingToken}, held by ${holderText(lease2.holder)}`],
+    ["Granted", formatInstant(lease2.grantedAt)],
     [
       "Expires",
-      formatInstant(lease.expiresAt) + (lease.renewable ? " (renewed by its holder while it runs)" : "")
+      formatInstant(lease2.expiresAt) + (lease2.renewable ? " (renewed by its holder while it runs)" : "")
     ],
-    ["Slots it runs", lease.slots.map(formatInstant).join(", ")],
+    ["Slots it runs", lease2.slots.map(formatInstant).join(", ")],
     ["Why this is stuck", why.join("; ")],
     ["Detected", formatInstant(state.detectedAt)]
   ];
   const bars = [
     {
-      label: `lease ${lease.fencingToken} held`,
-      start: lease.grantedAt,
-      end: lease.expiresAt,
+      label: `lease ${lease2.fencingToken} held`,
+      start: lease2.grantedAt,
+      end: lease2.expiresAt,
       status: "active"
     },
     {
-      label: `lease ${lease.fencingToken} expires`,
-      start: lease.expiresAt,
-      end: lease.expiresAt,
+      label: `lease ${lease2.fencingToken} expires`,
+      start: lease2.expiresAt,
+      end: lease2.expiresAt,
       status: "milestone"
     }
   ];
@@ -47281,8 +47284,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -47378,10 +47381,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -47410,9 +47413,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -47423,8 +47426,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -47521,11 +47524,11 @@ function coreKit(env) {
       if (!env.GITHUB_STEP_SUMMARY) return;
       await summary.addRaw(markdown, true).write();
     },
-    quote(text) {
-      const token = randomBytes2(16).toString("hex");
-      info(`::stop-commands::${token}`);
-      info(text.replace(/\n$/, ""));
-      info(`::${token}::`);
+    quote(text2) {
+      const token2 = randomBytes2(16).toString("hex");
+      info(`::stop-commands::${token2}`);
+      info(text2.replace(/\n$/, ""));
+      info(`::${token2}::`);
     }
   };
 }
@@ -47543,628 +47546,6 @@ function actionFactories(env, cancelled) {
   };
 }
 __name(actionFactories, "actionFactories");
-
-// src/ledger/types.ts
-var PROTOCOL_VERSION = 1;
-
-// src/ledger/document.ts
-var SUMMARY_PREFIX = "cronwarden:";
-var ProtocolTooNewError = class extends Error {
-  constructor(ref, found) {
-    super(
-      `${ref} was written by ledger protocol ${found}, but this Cronwarden understands protocol ${PROTOCOL_VERSION} at most. Nothing was written. Upgrade Cronwarden everywhere that ticks this table.`
-    );
-    this.ref = ref;
-    this.found = found;
-  }
-  ref;
-  found;
-  static {
-    __name(this, "ProtocolTooNewError");
-  }
-  name = "ProtocolTooNewError";
-};
-var NotALedgerError = class extends Error {
-  constructor(ref, sha, detail) {
-    super(
-      `${ref} points at ${sha.slice(0, 12)}, which is not a Cronwarden ledger commit (${detail}). Nothing was written; move or delete that ref by hand if it is not needed.`
-    );
-    this.ref = ref;
-    this.sha = sha;
-  }
-  ref;
-  sha;
-  static {
-    __name(this, "NotALedgerError");
-  }
-  name = "NotALedgerError";
-};
-function encodeLedger(doc) {
-  return `${SUMMARY_PREFIX} ${summarize(doc.events)}
-
-${JSON.stringify(doc)}
-`;
-}
-__name(encodeLedger, "encodeLedger");
-function decodeLedger(ref, sha, message) {
-  const start = message.indexOf("\n\n");
-  if (!message.startsWith(SUMMARY_PREFIX) || start < 0) {
-    throw new NotALedgerError(ref, sha, "no cronwarden summary line");
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(message.slice(start + 2));
-  } catch {
-    throw new NotALedgerError(ref, sha, "its message is not JSON");
-  }
-  const protocol = protocolOf(parsed);
-  if (protocol === void 0) throw new NotALedgerError(ref, sha, "no protocol version");
-  if (protocol > PROTOCOL_VERSION) throw new ProtocolTooNewError(ref, protocol);
-  if (!isLedgerShaped(parsed)) throw new NotALedgerError(ref, sha, "no state in it");
-  return parsed;
-}
-__name(decodeLedger, "decodeLedger");
-function protocolOf(value) {
-  if (typeof value !== "object" || value === null) return void 0;
-  const protocol = value.protocol;
-  return Number.isInteger(protocol) && protocol > 0 ? protocol : void 0;
-}
-__name(protocolOf, "protocolOf");
-function isLedgerShaped(value) {
-  const doc = value;
-  return typeof doc.table === "string" && typeof doc.state === "object" && doc.state !== null && typeof doc.state.patrols === "object" && Array.isArray(doc.events);
-}
-__name(isLedgerShaped, "isLedgerShaped");
-function summarize(events) {
-  const parts = events.map(describeEvent).filter((part2) => part2 !== "");
-  const text = parts.length === 0 ? "update" : parts.join("; ");
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-__name(summarize, "summarize");
-function describeEvent(event) {
-  switch (event.type) {
-    case "created":
-      return "create ledger";
-    case "first-seen":
-      return `start ${event.patrol}`;
-    case "claimed":
-      return `claim ${event.patrol} ${event.slots.join(",")}${event.forced ? " (forced)" : ""}`;
-    case "missed":
-      return `miss ${event.patrol} x${event.count}`;
-    case "granted":
-      if (!event.leased) return `run ${event.patrol} #${event.fencingToken}`;
-      return `${event.takeover ? "take over" : "grant"} ${event.patrol} #${event.fencingToken}`;
-    case "skipped":
-      return `skip ${event.patrol} ${event.slot}`;
-    case "renewed":
-      return `renew ${event.patrol}`;
-    case "released":
-      return `release ${event.patrol} #${event.run.fencingToken} ${event.run.outcome}`;
-    case "overlap":
-      return `overlap ${event.patrol} #${event.run.fencingToken}`;
-    case "unlocked":
-      return `unlock ${event.patrol} #${event.revocation.fencingToken}`;
-  }
-}
-__name(describeEvent, "describeEvent");
-
-// src/tick/ledger-io.ts
-async function readLedger(store, ref) {
-  const read = await store.read(ref);
-  if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
-  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
-  return { tip: read.tip.sha, document, serverTime: read.serverTime };
-}
-__name(readLedger, "readLedger");
-async function writeLedger(store, ref, snapshot, next) {
-  const message = encodeLedger(next);
-  return snapshot.tip === null ? store.create(ref, message) : store.swap(ref, snapshot.tip, message);
-}
-__name(writeLedger, "writeLedger");
-var defaultRetryPolicy = {
-  attempts: 12,
-  baseDelayMs: 25,
-  maxDelayMs: 2e3,
-  sleep: /* @__PURE__ */ __name((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)), "sleep"),
-  random: Math.random
-};
-function backoff(policy, attempt2) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt2);
-  return policy.sleep(Math.floor(policy.random() * ceiling));
-}
-__name(backoff, "backoff");
-var LedgerConflictError = class extends Error {
-  static {
-    __name(this, "LedgerConflictError");
-  }
-  name = "LedgerConflictError";
-  constructor(ref, attempts) {
-    super(`${ref} kept changing under ${attempts} attempts to write it; giving up.`);
-  }
-};
-async function updateLedger(store, ref, decide, policy = defaultRetryPolicy) {
-  for (let attempt2 = 0; attempt2 < policy.attempts; attempt2++) {
-    const snapshot = await readLedger(store, ref);
-    const update = decide(snapshot);
-    if (update.write === null) return { value: update.value, tip: snapshot.tip, writes: 0 };
-    const result = await writeLedger(store, ref, snapshot, update.write);
-    if (result.ok) return { value: update.value, tip: result.tip, writes: 1 };
-    await backoff(policy, attempt2);
-  }
-  throw new LedgerConflictError(ref, policy.attempts);
-}
-__name(updateLedger, "updateLedger");
-
-// src/ledger/state.ts
-var RECENT_RUNS_LIMIT = 30;
-function newDocument(table2, current, writer, at) {
-  return {
-    protocol: PROTOCOL_VERSION,
-    table: table2,
-    writer: { tick: writer.id, holder: writer.holder, version: writer.version, at },
-    state: current === null ? { patrols: {} } : structuredClone(current.state),
-    events: []
-  };
-}
-__name(newDocument, "newDocument");
-function pushBounded(list, item, limit) {
-  list.push(item);
-  if (list.length > limit) list.splice(0, list.length - limit);
-}
-__name(pushBounded, "pushBounded");
-
-// src/ledger/transitions.ts
-function release(current, patrolId, runs, leaseNonce, writer, now) {
-  const next = newDocument(current.table, current, writer, now.toISOString());
-  const state = patrolState(next, patrolId);
-  for (const run2 of runs) pushBounded(state.recentRuns, run2, RECENT_RUNS_LIMIT);
-  state.lastRun = runs.at(-1) ?? state.lastRun;
-  if (leaseNonce === null || state.lease?.nonce === leaseNonce) {
-    if (leaseNonce !== null) state.lease = null;
-    for (const run2 of runs) next.events.push({ type: "released", patrol: patrolId, run: run2 });
-    return { kind: "released", next };
-  }
-  const revokedBy = state.revocations.find((r) => r.nonce === leaseNonce) ?? null;
-  for (const run2 of runs) next.events.push({ type: "overlap", patrol: patrolId, run: run2, revokedBy });
-  return { kind: "overlap", next, revokedBy };
-}
-__name(release, "release");
-function patrolState(doc, patrolId) {
-  const state = doc.state.patrols[patrolId];
-  if (state === void 0) throw new Error(`the ledger has no patrol ${patrolId}`);
-  return state;
-}
-__name(patrolState, "patrolState");
-
-// src/action/abandoned.ts
-function releaseAbandoned(current, nonces, holder, writer, now, runUrl) {
-  let next = null;
-  const released = [];
-  for (const [patrol, state] of Object.entries(current.state.patrols)) {
-    const lease = state.lease;
-    if (lease === null || !nonces.has(lease.nonce) || !sameHolder(lease.holder, holder)) continue;
-    const base2 = next ?? current;
-    const result = release(
-      base2,
-      patrol,
-      abandonedRuns(lease, now, runUrl),
-      lease.nonce,
-      writer,
-      now
-    );
-    result.next.events = [...next?.events ?? [], ...result.next.events];
-    next = result.next;
-    released.push({ patrol, fencingToken: lease.fencingToken, slots: lease.slots });
-  }
-  return { next, released };
-}
-__name(releaseAbandoned, "releaseAbandoned");
-function abandonedRuns(lease, now, runUrl) {
-  const durationMs = Math.max(0, now.getTime() - Date.parse(lease.grantedAt));
-  return lease.slots.map((slot) => ({
-    slot,
-    fencingToken: lease.fencingToken,
-    nonce: lease.nonce,
-    tick: lease.tick,
-    startedAt: lease.grantedAt,
-    finishedAt: now.toISOString(),
-    outcome: "error",
-    exitCode: null,
-    durationMs,
-    ...runUrl === void 0 ? {} : { url: runUrl }
-  }));
-}
-__name(abandonedRuns, "abandonedRuns");
-
-// src/github/liveness.ts
-async function probeActionsHolder(octokit, holder, warn) {
-  const [owner, repo] = holder.repository.split("/");
-  try {
-    const { data } = await octokit.request(
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}",
-      {
-        owner: owner ?? "",
-        repo: repo ?? "",
-        run_id: holder.runId,
-        attempt_number: holder.runAttempt
-      }
-    );
-    return data.status === "completed" ? "gone" : "alive";
-  } catch (error63) {
-    const failure2 = httpFailure(error63);
-    warn(
-      `could not check run ${holder.runId} of ${holder.repository} (${failure2?.status ?? ""} ${failure2?.message ?? String(error63)}); its lease is honoured until it expires. Grant "actions: read" to check runs.`
-    );
-    return "unknown";
-  }
-}
-__name(probeActionsHolder, "probeActionsHolder");
-
-// src/store/github.ts
-import { createHash } from "node:crypto";
-
-// src/store/types.ts
-var StoreError = class extends Error {
-  static {
-    __name(this, "StoreError");
-  }
-  name = "StoreError";
-};
-
-// src/store/rules.ts
-function refNameProblem(ref) {
-  if (!ref.startsWith("refs/")) return 'a ledger ref must start with "refs/"';
-  if (ref.split("/").length < 3) return "a ledger ref needs a name below its namespace";
-  if (ref.endsWith("/")) return 'it ends with "/"';
-  if (ref.endsWith(".")) return 'it ends with "."';
-  if (ref.includes("//")) return 'it contains an empty component ("//")';
-  if (ref.includes("..")) return 'it contains ".."';
-  if (ref.includes("@{")) return 'it contains "@{"';
-  const bad = [...ref].find(isForbiddenInRef);
-  if (bad !== void 0) return `it contains the character ${JSON.stringify(bad)}`;
-  for (const component of ref.split("/")) {
-    if (component.startsWith(".")) return `the component "${component}" starts with "."`;
-    if (component.endsWith(".lock")) return `the component "${component}" ends with ".lock"`;
-  }
-  return null;
-}
-__name(refNameProblem, "refNameProblem");
-function assertLedgerRef(ref) {
-  const problem = refNameProblem(ref);
-  if (problem !== null) {
-    throw new StoreError(`Invalid ledger ref ${JSON.stringify(ref)}: ${problem}`);
-  }
-}
-__name(assertLedgerRef, "assertLedgerRef");
-function isForbiddenInRef(character) {
-  const code = character.codePointAt(0) ?? 0;
-  return code < 32 || code === 127 || " ~^:?*[\\".includes(character);
-}
-__name(isForbiddenInRef, "isForbiddenInRef");
-
-// src/store/github.ts
-var LEDGER_README = "This ref is a Cronwarden ledger. Its state is in the commit messages; its history is\nthe audit log. Do not move or delete it by hand while ticks run.\n";
-var READ_LEDGER_QUERY = `query CronwardenReadLedger($owner: String!, $name: String!, $ref: String!) {
-  repository(owner: $owner, name: $name) {
-    ref(qualifiedName: $ref) { target { oid ... on Commit { message } } }
-  }
-}`;
-var LEDGER_HISTORY_QUERY = `query CronwardenLedgerHistory($owner: String!, $name: String!, $ref: String!, $first: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    ref(qualifiedName: $ref) { target { ... on Commit {
-      history(first: $first, after: $after) { nodes { oid message } pageInfo { hasNextPage endCursor } }
-    } } }
-  }
-}`;
-var GitHubStore = class {
-  constructor(options) {
-    this.options = options;
-    const [owner, repo, extra] = options.repository.split("/");
-    if (!owner || !repo || extra !== void 0) {
-      throw new StoreError(`"${options.repository}" is not an owner/name repository`);
-    }
-    this.owner = owner;
-    this.repo = repo;
-    this.description = `github:${options.repository}`;
-  }
-  options;
-  static {
-    __name(this, "GitHubStore");
-  }
-  description;
-  owner;
-  repo;
-  treeKnown = false;
-  async read(ref) {
-    assertLedgerRef(ref);
-    const data = await this.graphql(READ_LEDGER_QUERY, { ref }, "read the ledger");
-    const target = data.repository?.ref?.target;
-    return {
-      tip: target === void 0 ? null : { sha: target.oid, message: target.message ?? "" },
-      serverTime: await this.now()
-    };
-  }
-  async create(ref, message) {
-    assertLedgerRef(ref);
-    await this.ensureTree();
-    const sha = await this.commit(message, []);
-    try {
-      await this.rest("POST /repos/{owner}/{repo}/git/refs", { ref, sha }, "create the ledger ref");
-      return { ok: true, tip: sha };
-    } catch (error63) {
-      const failure2 = httpFailure(error63);
-      if (hasMessage(failure2, GITHUB_MESSAGES.refExists) || isUncertain(failure2)) {
-        const tip = await this.tipOf(ref);
-        if (tip === sha) return { ok: true, tip: sha };
-        if (tip !== null) return { ok: false, reason: "exists" };
-      }
-      return explain(error63, "contents: write", `create ${ref}`);
-    }
-  }
-  async swap(ref, expectedTip, message) {
-    assertLedgerRef(ref);
-    const sha = await this.commit(message, [expectedTip]);
-    try {
-      await this.rest(
-        "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
-        { ref: ref.slice("refs/".length), sha, force: false },
-        `update ${ref}`
-      );
-      return { ok: true, tip: sha };
-    } catch (error63) {
-      const failure2 = httpFailure(error63);
-      if (hasMessage(failure2, GITHUB_MESSAGES.notFastForward) || failure2?.status === 409) {
-        return { ok: false, reason: "conflict" };
-      }
-      if (isUncertain(failure2)) {
-        const tip = await this.tipOf(ref);
-        if (tip === sha) return { ok: true, tip: sha };
-        if (tip !== expectedTip) return { ok: false, reason: "conflict" };
-      }
-      return explain(error63, "contents: write", `update ${ref}`);
-    }
-  }
-  async *history(ref, options = {}) {
-    assertLedgerRef(ref);
-    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
-    let after = null;
-    while (remaining > 0) {
-      const first = Math.min(100, remaining);
-      const data = await this.graphql(
-        LEDGER_HISTORY_QUERY,
-        { ref, first, after },
-        "read the ledger history"
-      );
-      const history = data.repository?.ref?.target.history;
-      if (history === void 0) return;
-      for (const node2 of history.nodes.slice(0, remaining)) {
-        yield { sha: node2.oid, message: node2.message };
-      }
-      remaining -= history.nodes.length;
-      if (!history.pageInfo.hasNextPage) return;
-      after = history.pageInfo.endCursor;
-    }
-  }
-  async now() {
-    const known = this.options.clock.now();
-    if (known !== null) return known;
-    await this.options.octokit.request("GET /rate_limit");
-    return this.options.clock.now() ?? /* @__PURE__ */ new Date();
-  }
-  async commit(message, parents) {
-    const tree = ledgerTreeSha();
-    try {
-      return await this.postCommit(message, tree, parents);
-    } catch (error63) {
-      if (this.treeKnown || !hasMessage(httpFailure(error63), GITHUB_MESSAGES.treeMissing)) {
-        return explain(error63, "contents: write", "write a ledger commit");
-      }
-    }
-    await this.ensureTree();
-    return this.postCommit(message, tree, parents);
-  }
-  async ensureTree() {
-    if (this.treeKnown) return;
-    await this.rest(
-      "POST /repos/{owner}/{repo}/git/trees",
-      { tree: [{ path: "README.md", mode: "100644", type: "blob", content: LEDGER_README }] },
-      "write the ledger tree"
-    );
-    this.treeKnown = true;
-  }
-  async postCommit(message, tree, parents) {
-    const response = await this.options.octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-      owner: this.owner,
-      repo: this.repo,
-      message,
-      tree,
-      parents
-    });
-    this.treeKnown = true;
-    return response.data.sha;
-  }
-  async tipOf(ref) {
-    return (await this.read(ref)).tip?.sha ?? null;
-  }
-  async rest(route, params, what) {
-    try {
-      return await this.options.octokit.request(route, {
-        owner: this.owner,
-        repo: this.repo,
-        ...params
-      });
-    } catch (error63) {
-      const failure2 = httpFailure(error63);
-      if (failure2?.status === 403 || failure2?.status === 401)
-        explain(error63, "contents: write", what);
-      throw error63;
-    }
-  }
-  async graphql(query, variables, what) {
-    let answer;
-    try {
-      const response = await this.options.octokit.request("POST /graphql", {
-        url: this.options.graphqlUrl,
-        query,
-        variables: { owner: this.owner, name: this.repo, ...variables }
-      });
-      answer = response.data;
-    } catch (error63) {
-      return explain(error63, "contents: read", what);
-    }
-    const errors = answer.errors ?? [];
-    if (errors.some((e) => e.type === "FORBIDDEN")) {
-      throw new PermissionError("contents: read", what);
-    }
-    if (errors.some((e) => e.type === "NOT_FOUND")) {
-      throw new StoreError(
-        `${this.owner}/${this.repo} was not found, or the token cannot see it (to ${what})`
-      );
-    }
-    if (errors.length > 0 || answer.data === void 0 || answer.data === null) {
-      throw new StoreError(`GitHub could not ${what}: ${errors.map((e) => e.message).join("; ")}`);
-    }
-    return answer.data;
-  }
-};
-function ledgerTreeSha() {
-  const blob = gitObjectId("blob", Buffer.from(LEDGER_README, "utf8"));
-  const entry = Buffer.concat([
-    Buffer.from("100644 README.md\0", "utf8"),
-    Buffer.from(blob, "hex")
-  ]);
-  return gitObjectId("tree", entry);
-}
-__name(ledgerTreeSha, "ledgerTreeSha");
-function gitObjectId(type, body) {
-  const header = Buffer.from(`${type} ${body.length}\0`, "utf8");
-  return createHash("sha1").update(Buffer.concat([header, body])).digest("hex");
-}
-__name(gitObjectId, "gitObjectId");
-
-// src/action/context.ts
-var JobContextError = class extends Error {
-  static {
-    __name(this, "JobContextError");
-  }
-  name = "JobContextError";
-};
-function readJobContext(env, cwd) {
-  const repository = required(env, "GITHUB_REPOSITORY");
-  const runId2 = positiveInteger(env, "GITHUB_RUN_ID", void 0);
-  const runAttempt = positiveInteger(env, "GITHUB_RUN_ATTEMPT", 1);
-  const apiUrl = env.GITHUB_API_URL || "https://api.github.com";
-  const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
-  const attemptPath = runAttempt > 1 ? `/attempts/${runAttempt}` : "";
-  return {
-    repository,
-    holder: { kind: "actions", repository, runId: runId2, runAttempt, job: required(env, "GITHUB_JOB") },
-    event: env.GITHUB_EVENT_NAME || "unknown",
-    workspace: env.GITHUB_WORKSPACE || cwd,
-    apiUrl,
-    graphqlUrl: graphqlUrlFor(apiUrl, env.GITHUB_GRAPHQL_URL),
-    runUrl: `${serverUrl}/${repository}/actions/runs/${runId2}${attemptPath}`
-  };
-}
-__name(readJobContext, "readJobContext");
-function required(env, name) {
-  const value = env[name];
-  if (value === void 0 || value === "") {
-    throw new JobContextError(
-      `${name} is not set: Cronwarden's Action runs as a step of a GitHub Actions job (use the cronwarden CLI elsewhere).`
-    );
-  }
-  return value;
-}
-__name(required, "required");
-function positiveInteger(env, name, fallback) {
-  const raw = env[name];
-  if ((raw === void 0 || raw === "") && fallback !== void 0) return fallback;
-  const value = Number(required(env, name));
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new JobContextError(`${name} is "${raw}", not a positive whole number.`);
-  }
-  return value;
-}
-__name(positiveInteger, "positiveInteger");
-
-// src/action/connect.ts
-var SECONDARY_WAIT_VARIABLE = "CRONWARDEN_SECONDARY_WAIT_SECONDS";
-function connect(env, job, access3, createClient2, kit) {
-  const wait = secondaryWaitSeconds(env);
-  const { octokit, clock } = createClient2({
-    token: access3.token,
-    apiUrl: job.apiUrl,
-    log: { warn: /* @__PURE__ */ __name((message) => kit.warning(message), "warn"), debug: /* @__PURE__ */ __name((message) => kit.debug(message), "debug") },
-    ...wait === void 0 ? {} : { fallbackSecondaryWaitSeconds: wait }
-  });
-  const store = new GitHubStore({
-    octokit,
-    clock,
-    repository: access3.lockRepository,
-    graphqlUrl: job.graphqlUrl
-  });
-  const probe = /* @__PURE__ */ __name((holder) => holder.kind === "actions" ? probeActionsHolder(octokit, holder, (message) => kit.warning(message)) : (
-    // A CLI process on some other machine cannot be checked from a runner.
-    Promise.resolve("unknown")
-  ), "probe");
-  return { octokit, store, probe };
-}
-__name(connect, "connect");
-function secondaryWaitSeconds(env) {
-  const raw = env[SECONDARY_WAIT_VARIABLE];
-  if (raw === void 0 || raw === "") return void 0;
-  const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > 3600) {
-    throw new JobContextError(
-      `${SECONDARY_WAIT_VARIABLE} must be a whole number of seconds from 1 to 3600, not "${raw}".`
-    );
-  }
-  return seconds;
-}
-__name(secondaryWaitSeconds, "secondaryWaitSeconds");
-
-// src/tick/tick.ts
-var TickInputError = class extends Error {
-  static {
-    __name(this, "TickInputError");
-  }
-  name = "TickInputError";
-};
-
-// src/config/duration.ts
-var DurationError = class extends Error {
-  static {
-    __name(this, "DurationError");
-  }
-  name = "DurationError";
-};
-var UNIT_MS = { d: 864e5, h: 36e5, m: 6e4, s: 1e3 };
-var DURATION_PATTERN = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var DURATION_FORM = "a positive duration such as 90s, 50m, 2h, 1h30m or 1d";
-function parseDuration(text) {
-  const match = DURATION_PATTERN.exec(text);
-  if (match === null) {
-    throw new DurationError(`${JSON.stringify(text)} is not ${DURATION_FORM}`);
-  }
-  const [, days, hours, minutes, seconds] = match;
-  const ms = count(days) * UNIT_MS.d + count(hours) * UNIT_MS.h + count(minutes) * UNIT_MS.m + count(seconds) * UNIT_MS.s;
-  if (ms === 0) {
-    throw new DurationError(`${JSON.stringify(text)} is zero; expected ${DURATION_FORM}`);
-  }
-  if (!Number.isSafeInteger(ms)) {
-    throw new DurationError(`${JSON.stringify(text)} is too long to be a useful duration`);
-  }
-  return ms;
-}
-__name(parseDuration, "parseDuration");
-function count(digits) {
-  return digits === void 0 ? 0 : Number(digits);
-}
-__name(count, "count");
-
-// src/config/schema.ts
-import path2 from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -48814,7 +48195,7 @@ __export(util_exports, {
   propertyKeyTypes: () => propertyKeyTypes,
   randomString: () => randomString,
   rawShape: () => rawShape,
-  required: () => required2,
+  required: () => required,
   safeExtend: () => safeExtend,
   shallowClone: () => shallowClone,
   sizeCaps: () => sizeCaps,
@@ -49347,7 +48728,7 @@ function partial(Class2, schema, mask, name = "partial") {
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 __name(partial, "partial");
-function required2(Class2, schema, mask) {
+function required(Class2, schema, mask) {
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
@@ -49356,7 +48737,7 @@ function required2(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-__name(required2, "required");
+__name(required, "required");
 function aborted(x, startIndex = 0) {
   if (x.aborted === true)
     return true;
@@ -49452,14 +48833,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i++;
     }
   }
-  return count2;
+  return count3;
 }
 __name(codePointLength, "codePointLength");
 function getLengthableOrigin(input2) {
@@ -51432,9 +50813,9 @@ var $ZodIBAN = /* @__PURE__ */ $constructor("$ZodIBAN", (inst, def) => {
     });
   };
 });
-function isValidJWT(token, algorithm = null) {
+function isValidJWT(token2, algorithm = null) {
   try {
-    const tokensParts = token.split(".");
+    const tokensParts = token2.split(".");
     if (tokensParts.length !== 3)
       return false;
     const [header] = tokensParts;
@@ -53962,8 +53343,8 @@ function az_default() {
 __name(az_default, "default");
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -56653,8 +56034,8 @@ function hu_default() {
 __name(hu_default, "default");
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 __name(getArmenianPlural, "getArmenianPlural");
 function withDefiniteArticle(word) {
@@ -57759,8 +57140,8 @@ function ko_default() {
 __name(ko_default, "default");
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = /* @__PURE__ */ __name((text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = /* @__PURE__ */ __name((text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 }, "capitalizeFirstCharacter");
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -59442,8 +58823,8 @@ function ro_default() {
 __name(ro_default, "default");
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -68544,7 +67925,832 @@ function date4(params) {
 }
 __name(date4, "date");
 
+// src/ledger/schema.ts
+var INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+var DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function isIsoInstant(value) {
+  const match = INSTANT.exec(value);
+  if (match === null) return false;
+  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = match;
+  const monthIndex = Number(month) - 1;
+  const leapDay = monthIndex === 1 && isLeapYear(Number(year)) ? 1 : 0;
+  const monthDays = (DAYS_IN_MONTH[monthIndex] ?? 0) + leapDay;
+  return Number(day) >= 1 && Number(day) <= monthDays && Number(hour) < 24 && Number(minute) < 60 && Number(second ?? 0) < 60 && Number(offsetHour ?? 0) < 24 && Number(offsetMinute ?? 0) < 60;
+}
+__name(isIsoInstant, "isIsoInstant");
+function isLeapYear(year) {
+  return year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+}
+__name(isLeapYear, "isLeapYear");
+var text = external_exports.string();
+var instant = external_exports.string().refine(isIsoInstant, { error: "is not an ISO instant" });
+var count = external_exports.int().min(0);
+var token = external_exports.int().min(0);
+var processHolder = external_exports.looseObject({
+  kind: external_exports.literal("process"),
+  host: text,
+  bootId: text.optional(),
+  pid: external_exports.int().min(1),
+  startTime: text
+});
+var actionsHolder = external_exports.looseObject({
+  kind: external_exports.literal("actions"),
+  repository: text,
+  runId: external_exports.int().min(1),
+  runAttempt: external_exports.int().min(1),
+  job: text
+});
+var holder = external_exports.discriminatedUnion("kind", [processHolder, actionsHolder]);
+var lease = external_exports.looseObject({
+  nonce: text,
+  fencingToken: token,
+  holder,
+  version: text,
+  slots: external_exports.array(instant),
+  policy: external_exports.enum(["allow", "forbid", "replace"]),
+  tick: text,
+  grantedAt: instant,
+  expiresAt: instant,
+  renewable: external_exports.boolean()
+});
+var runRecord = external_exports.looseObject({
+  slot: instant,
+  fencingToken: token,
+  nonce: text,
+  tick: text,
+  startedAt: instant,
+  finishedAt: instant,
+  outcome: external_exports.enum(["ran", "failed", "timed-out", "lost-lease", "cancelled", "error"]),
+  exitCode: external_exports.int().nullable(),
+  durationMs: count,
+  url: text.optional()
+});
+var revocation = external_exports.looseObject({
+  nonce: text,
+  fencingToken: token,
+  holder,
+  reason: external_exports.enum(["replaced", "holder-gone", "expired", "unlocked"]),
+  at: instant,
+  by: text,
+  tick: text.optional()
+});
+var patrolState = external_exports.looseObject({
+  cursor: instant,
+  fencingToken: token,
+  lease: lease.nullable(),
+  lastClaim: external_exports.looseObject({ slot: instant, tick: text, at: instant }).nullable(),
+  lastRun: runRecord.nullable(),
+  recentRuns: external_exports.array(runRecord),
+  revocations: external_exports.array(revocation),
+  skippedInARow: count,
+  retiredAt: instant.optional()
+});
+var event = external_exports.discriminatedUnion("type", [
+  external_exports.looseObject({ type: external_exports.literal("created"), at: instant }),
+  external_exports.looseObject({ type: external_exports.literal("first-seen"), patrol: text, cursor: instant }),
+  external_exports.looseObject({ type: external_exports.literal("retired"), patrol: text }),
+  external_exports.looseObject({
+    type: external_exports.literal("claimed"),
+    patrol: text,
+    slots: external_exports.array(instant),
+    forced: external_exports.boolean()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("missed"),
+    patrol: text,
+    count,
+    newest: instant,
+    reason: text
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("granted"),
+    patrol: text,
+    nonce: text,
+    fencingToken: token,
+    holder,
+    slots: external_exports.array(instant),
+    leased: external_exports.boolean(),
+    expiresAt: instant,
+    takeover: revocation.optional()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("skipped"),
+    patrol: text,
+    slot: instant,
+    heldBy: text,
+    fencingToken: token
+  }),
+  external_exports.looseObject({ type: external_exports.literal("renewed"), patrol: text, nonce: text, expiresAt: instant }),
+  external_exports.looseObject({ type: external_exports.literal("released"), patrol: text, run: runRecord }),
+  external_exports.looseObject({
+    type: external_exports.literal("overlap"),
+    patrol: text,
+    run: runRecord,
+    revokedBy: revocation.nullable()
+  }),
+  external_exports.looseObject({
+    type: external_exports.literal("unlocked"),
+    patrol: text,
+    revocation,
+    reason: text
+  })
+]);
+var documentShape = external_exports.looseObject({
+  protocol: external_exports.int().min(1),
+  table: text,
+  writer: external_exports.looseObject({ tick: text, holder, version: text, at: instant }),
+  state: external_exports.looseObject({ patrols: external_exports.record(external_exports.string(), patrolState) }),
+  events: external_exports.array(event)
+});
+var ledgerDocumentSchema = documentShape;
+function ledgerDocumentProblem(value) {
+  const result = ledgerDocumentSchema.safeParse(value, { reportInput: true });
+  if (result.success) return null;
+  const [issue3] = result.error.issues;
+  return issue3 === void 0 ? "it does not match the ledger schema" : describeIssue(issue3);
+}
+__name(ledgerDocumentProblem, "ledgerDocumentProblem");
+function describeIssue(issue3) {
+  const where = issue3.path.length === 0 ? "the document" : pathText(issue3.path);
+  return `${where} ${problemOf(issue3)}`;
+}
+__name(describeIssue, "describeIssue");
+function pathText(path3) {
+  return path3.map((key, index) => {
+    if (typeof key === "number") return `[${key}]`;
+    const name = String(key);
+    const plain = /^[A-Za-z_$][\w$-]*$/.test(name);
+    if (!plain) return `[${JSON.stringify(name)}]`;
+    return index === 0 ? name : `.${name}`;
+  }).join("");
+}
+__name(pathText, "pathText");
+function problemOf(issue3) {
+  switch (issue3.code) {
+    case "invalid_type":
+      if (issue3.input === void 0) return "is missing";
+      if (issue3.expected === "int") return `is not a whole number (${shown(issue3.input)})`;
+      return `is not ${article(issue3.expected)} (${shown(issue3.input)})`;
+    case "invalid_value":
+      return `is ${shown(issue3.input)}, not one of ${issue3.values.map(shown).join(", ")}`;
+    case "invalid_union":
+      return `is ${shown(discriminatorOf(issue3))}, not a known kind`;
+    case "too_small":
+      return `is ${shown(issue3.input)}, below ${String(issue3.minimum)}`;
+    case "custom":
+      return `${issue3.message} (${shown(issue3.input)})`;
+    default:
+      return issue3.message;
+  }
+}
+__name(problemOf, "problemOf");
+function discriminatorOf(issue3) {
+  const key = issue3.path.at(-1);
+  const input2 = issue3.input;
+  if (typeof input2 !== "object" || input2 === null || key === void 0) return input2;
+  return input2[key];
+}
+__name(discriminatorOf, "discriminatorOf");
+function article(expected) {
+  if (expected === "nonoptional") return "present";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+__name(article, "article");
+function shown(value) {
+  if (value === void 0) return "nothing";
+  const json2 = JSON.stringify(value);
+  if (json2 === void 0) return String(value);
+  return json2.length > 60 ? `${json2.slice(0, 57)}...` : json2;
+}
+__name(shown, "shown");
+
+// src/ledger/types.ts
+var PROTOCOL_VERSION = 1;
+
+// src/ledger/document.ts
+var SUMMARY_PREFIX = "cronwarden:";
+var ProtocolTooNewError = class extends Error {
+  constructor(ref, found) {
+    super(
+      `${ref} was written by ledger protocol ${found}, but this Cronwarden understands protocol ${PROTOCOL_VERSION} at most. Nothing was written. Upgrade Cronwarden everywhere that ticks this table.`
+    );
+    this.ref = ref;
+    this.found = found;
+  }
+  ref;
+  found;
+  static {
+    __name(this, "ProtocolTooNewError");
+  }
+  name = "ProtocolTooNewError";
+};
+var NotALedgerError = class extends Error {
+  constructor(ref, sha, detail) {
+    super(
+      `${ref} points at ${sha.slice(0, 12)}, which is not a Cronwarden ledger commit (${detail}). Nothing was written; move or delete that ref by hand if it is not needed.`
+    );
+    this.ref = ref;
+    this.sha = sha;
+  }
+  ref;
+  sha;
+  static {
+    __name(this, "NotALedgerError");
+  }
+  name = "NotALedgerError";
+};
+function encodeLedger(doc) {
+  return `${SUMMARY_PREFIX} ${summarize(doc.events)}
+
+${JSON.stringify(doc)}
+`;
+}
+__name(encodeLedger, "encodeLedger");
+function decodeLedger(ref, sha, message, expectedTable) {
+  const start = message.indexOf("\n\n");
+  if (!message.startsWith(SUMMARY_PREFIX) || start < 0) {
+    throw new NotALedgerError(ref, sha, "no cronwarden summary line");
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(message.slice(start + 2));
+  } catch {
+    throw new NotALedgerError(ref, sha, "its message is not JSON");
+  }
+  const protocol = protocolOf(parsed);
+  if (protocol === void 0) throw new NotALedgerError(ref, sha, "no protocol version");
+  if (protocol > PROTOCOL_VERSION) throw new ProtocolTooNewError(ref, protocol);
+  const problem = ledgerDocumentProblem(parsed);
+  if (problem !== null) throw new NotALedgerError(ref, sha, problem);
+  const doc = parsed;
+  if (expectedTable !== void 0 && doc.table !== expectedTable) {
+    throw new NotALedgerError(
+      ref,
+      sha,
+      `it belongs to table ${JSON.stringify(doc.table)}, not ${JSON.stringify(expectedTable)}`
+    );
+  }
+  return doc;
+}
+__name(decodeLedger, "decodeLedger");
+function protocolOf(value) {
+  if (typeof value !== "object" || value === null) return void 0;
+  const protocol = value.protocol;
+  return Number.isInteger(protocol) && protocol > 0 ? protocol : void 0;
+}
+__name(protocolOf, "protocolOf");
+function summarize(events) {
+  const parts = events.map(describeEvent).filter((part2) => part2 !== "");
+  const text2 = parts.length === 0 ? "update" : parts.join("; ");
+  return text2.length > 200 ? `${text2.slice(0, 197)}...` : text2;
+}
+__name(summarize, "summarize");
+function describeEvent(event2) {
+  switch (event2.type) {
+    case "created":
+      return "create ledger";
+    case "retired":
+      return `retire ${event2.patrol}`;
+    case "first-seen":
+      return `start ${event2.patrol}`;
+    case "claimed":
+      return `claim ${event2.patrol} ${event2.slots.join(",")}${event2.forced ? " (forced)" : ""}`;
+    case "missed":
+      return `miss ${event2.patrol} x${event2.count}`;
+    case "granted":
+      if (!event2.leased) return `run ${event2.patrol} #${event2.fencingToken}`;
+      return `${event2.takeover ? "take over" : "grant"} ${event2.patrol} #${event2.fencingToken}`;
+    case "skipped":
+      return `skip ${event2.patrol} ${event2.slot}`;
+    case "renewed":
+      return `renew ${event2.patrol}`;
+    case "released":
+      return `release ${event2.patrol} #${event2.run.fencingToken} ${event2.run.outcome}`;
+    case "overlap":
+      return `overlap ${event2.patrol} #${event2.run.fencingToken}`;
+    case "unlocked":
+      return `unlock ${event2.patrol} #${event2.revocation.fencingToken}`;
+  }
+}
+__name(describeEvent, "describeEvent");
+
+// src/tick/ledger-io.ts
+async function readLedger(store, ref) {
+  const read = await store.read(ref);
+  if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
+  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
+  return { tip: read.tip.sha, document, serverTime: read.serverTime };
+}
+__name(readLedger, "readLedger");
+async function writeLedger(store, ref, snapshot, next) {
+  const message = encodeLedger(next);
+  return snapshot.tip === null ? store.create(ref, message) : store.swap(ref, snapshot.tip, message);
+}
+__name(writeLedger, "writeLedger");
+var defaultRetryPolicy = {
+  attempts: 12,
+  baseDelayMs: 25,
+  maxDelayMs: 2e3,
+  sleep: /* @__PURE__ */ __name((ms) => new Promise((resolve2) => setTimeout(resolve2, ms)), "sleep"),
+  random: Math.random
+};
+function backoff(policy, attempt2) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt2);
+  return policy.sleep(Math.floor(policy.random() * ceiling));
+}
+__name(backoff, "backoff");
+var LedgerConflictError = class extends Error {
+  static {
+    __name(this, "LedgerConflictError");
+  }
+  name = "LedgerConflictError";
+  constructor(ref, attempts) {
+    super(`${ref} kept changing under ${attempts} attempts to write it; giving up.`);
+  }
+};
+async function updateLedger(store, ref, decide, policy = defaultRetryPolicy) {
+  for (let attempt2 = 0; attempt2 < policy.attempts; attempt2++) {
+    const snapshot = await readLedger(store, ref);
+    const update = decide(snapshot);
+    if (update.write === null) return { value: update.value, tip: snapshot.tip, writes: 0 };
+    const result = await writeLedger(store, ref, snapshot, update.write);
+    if (result.ok) return { value: update.value, tip: result.tip, writes: 1 };
+    await backoff(policy, attempt2);
+  }
+  throw new LedgerConflictError(ref, policy.attempts);
+}
+__name(updateLedger, "updateLedger");
+
+// src/ledger/state.ts
+var RECENT_RUNS_LIMIT = 30;
+function newDocument(table2, current, writer, at) {
+  return {
+    protocol: PROTOCOL_VERSION,
+    table: table2,
+    writer: { tick: writer.id, holder: writer.holder, version: writer.version, at },
+    state: current === null ? { patrols: {} } : structuredClone(current.state),
+    events: []
+  };
+}
+__name(newDocument, "newDocument");
+function pushBounded(list, item, limit) {
+  list.push(item);
+  if (list.length > limit) list.splice(0, list.length - limit);
+}
+__name(pushBounded, "pushBounded");
+
+// src/ledger/transitions.ts
+function release(current, patrolId, runs, leaseNonce, writer, now) {
+  const next = newDocument(current.table, current, writer, now.toISOString());
+  const state = patrolState2(next, patrolId);
+  for (const run2 of runs) pushBounded(state.recentRuns, run2, RECENT_RUNS_LIMIT);
+  state.lastRun = runs.at(-1) ?? state.lastRun;
+  if (leaseNonce === null || state.lease?.nonce === leaseNonce) {
+    if (leaseNonce !== null) state.lease = null;
+    for (const run2 of runs) next.events.push({ type: "released", patrol: patrolId, run: run2 });
+    return { kind: "released", next };
+  }
+  const revokedBy = state.revocations.find((r) => r.nonce === leaseNonce) ?? null;
+  for (const run2 of runs) next.events.push({ type: "overlap", patrol: patrolId, run: run2, revokedBy });
+  return { kind: "overlap", next, revokedBy };
+}
+__name(release, "release");
+function patrolState2(doc, patrolId) {
+  const state = doc.state.patrols[patrolId];
+  if (state === void 0) throw new Error(`the ledger has no patrol ${patrolId}`);
+  return state;
+}
+__name(patrolState2, "patrolState");
+
+// src/action/abandoned.ts
+function releaseAbandoned(current, nonces, holder2, writer, now, runUrl) {
+  let next = null;
+  const released = [];
+  for (const [patrol, state] of Object.entries(current.state.patrols)) {
+    const lease2 = state.lease;
+    if (lease2 === null || !nonces.has(lease2.nonce) || !sameHolder(lease2.holder, holder2)) continue;
+    const base2 = next ?? current;
+    const result = release(
+      base2,
+      patrol,
+      abandonedRuns(lease2, now, runUrl),
+      lease2.nonce,
+      writer,
+      now
+    );
+    result.next.events = [...next?.events ?? [], ...result.next.events];
+    next = result.next;
+    released.push({ patrol, fencingToken: lease2.fencingToken, slots: lease2.slots });
+  }
+  return { next, released };
+}
+__name(releaseAbandoned, "releaseAbandoned");
+function abandonedRuns(lease2, now, runUrl) {
+  const durationMs = Math.max(0, now.getTime() - Date.parse(lease2.grantedAt));
+  return lease2.slots.map((slot) => ({
+    slot,
+    fencingToken: lease2.fencingToken,
+    nonce: lease2.nonce,
+    tick: lease2.tick,
+    startedAt: lease2.grantedAt,
+    finishedAt: now.toISOString(),
+    outcome: "cancelled",
+    exitCode: null,
+    durationMs,
+    ...runUrl === void 0 ? {} : { url: runUrl }
+  }));
+}
+__name(abandonedRuns, "abandonedRuns");
+
+// src/github/liveness.ts
+async function probeActionsHolder(octokit, holder2, warn) {
+  const [owner, repo] = holder2.repository.split("/");
+  try {
+    const { data } = await octokit.request(
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}",
+      {
+        owner: owner ?? "",
+        repo: repo ?? "",
+        run_id: holder2.runId,
+        attempt_number: holder2.runAttempt
+      }
+    );
+    return data.status === "completed" ? "gone" : "alive";
+  } catch (error63) {
+    const failure2 = httpFailure(error63);
+    warn(
+      `could not check run ${holder2.runId} of ${holder2.repository} (${failure2?.status ?? ""} ${failure2?.message ?? String(error63)}); its lease is honoured until it expires. Grant "actions: read" to check runs.`
+    );
+    return "unknown";
+  }
+}
+__name(probeActionsHolder, "probeActionsHolder");
+
+// src/store/github.ts
+import { createHash } from "node:crypto";
+
+// src/store/types.ts
+var StoreError = class extends Error {
+  static {
+    __name(this, "StoreError");
+  }
+  name = "StoreError";
+};
+
+// src/store/rules.ts
+function refNameProblem(ref) {
+  if (!ref.startsWith("refs/")) return 'a ledger ref must start with "refs/"';
+  if (ref.split("/").length < 3) return "a ledger ref needs a name below its namespace";
+  if (ref.endsWith("/")) return 'it ends with "/"';
+  if (ref.endsWith(".")) return 'it ends with "."';
+  if (ref.includes("//")) return 'it contains an empty component ("//")';
+  if (ref.includes("..")) return 'it contains ".."';
+  if (ref.includes("@{")) return 'it contains "@{"';
+  const bad = [...ref].find(isForbiddenInRef);
+  if (bad !== void 0) return `it contains the character ${JSON.stringify(bad)}`;
+  for (const component of ref.split("/")) {
+    if (component.startsWith(".")) return `the component "${component}" starts with "."`;
+    if (component.endsWith(".lock")) return `the component "${component}" ends with ".lock"`;
+  }
+  return null;
+}
+__name(refNameProblem, "refNameProblem");
+function assertLedgerRef(ref) {
+  const problem = refNameProblem(ref);
+  if (problem !== null) {
+    throw new StoreError(`Invalid ledger ref ${JSON.stringify(ref)}: ${problem}`);
+  }
+}
+__name(assertLedgerRef, "assertLedgerRef");
+function isForbiddenInRef(character) {
+  const code = character.codePointAt(0) ?? 0;
+  return code < 32 || code === 127 || " ~^:?*[\\".includes(character);
+}
+__name(isForbiddenInRef, "isForbiddenInRef");
+
+// src/store/github.ts
+var LEDGER_README = "This ref is a Cronwarden ledger. Its state is in the commit messages; its history is\nthe audit log. Do not move or delete it by hand while ticks run.\n";
+var READ_LEDGER_QUERY = `query CronwardenReadLedger($owner: String!, $name: String!, $ref: String!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) { target { oid ... on Commit { message } } }
+  }
+}`;
+var LEDGER_HISTORY_QUERY = `query CronwardenLedgerHistory($owner: String!, $name: String!, $ref: String!, $first: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) { target { ... on Commit {
+      history(first: $first, after: $after) { nodes { oid message } pageInfo { hasNextPage endCursor } }
+    } } }
+  }
+}`;
+var GitHubStore = class {
+  constructor(options) {
+    this.options = options;
+    const [owner, repo, extra] = options.repository.split("/");
+    if (!owner || !repo || extra !== void 0) {
+      throw new StoreError(`"${options.repository}" is not an owner/name repository`);
+    }
+    this.owner = owner;
+    this.repo = repo;
+    this.description = `github:${options.repository}`;
+  }
+  options;
+  static {
+    __name(this, "GitHubStore");
+  }
+  description;
+  owner;
+  repo;
+  treeKnown = false;
+  async read(ref) {
+    assertLedgerRef(ref);
+    const data = await this.graphql(READ_LEDGER_QUERY, { ref }, "read the ledger");
+    const target = data.repository?.ref?.target;
+    return {
+      tip: target === void 0 ? null : { sha: target.oid, message: target.message ?? "" },
+      serverTime: await this.now()
+    };
+  }
+  async create(ref, message) {
+    assertLedgerRef(ref);
+    await this.ensureTree();
+    const sha = await this.commit(message, []);
+    try {
+      await this.rest("POST /repos/{owner}/{repo}/git/refs", { ref, sha }, "create the ledger ref");
+      return { ok: true, tip: sha };
+    } catch (error63) {
+      const failure2 = httpFailure(error63);
+      if (hasMessage(failure2, GITHUB_MESSAGES.refExists) || isUncertain(failure2)) {
+        const tip = await this.tipOf(ref);
+        if (tip === sha) return { ok: true, tip: sha };
+        if (tip !== null) return { ok: false, reason: "exists" };
+      }
+      return explain(error63, "contents: write", `create ${ref}`);
+    }
+  }
+  async swap(ref, expectedTip, message) {
+    assertLedgerRef(ref);
+    const sha = await this.commit(message, [expectedTip]);
+    try {
+      await this.rest(
+        "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+        { ref: ref.slice("refs/".length), sha, force: false },
+        `update ${ref}`
+      );
+      return { ok: true, tip: sha };
+    } catch (error63) {
+      const failure2 = httpFailure(error63);
+      if (hasMessage(failure2, GITHUB_MESSAGES.notFastForward) || failure2?.status === 409) {
+        return { ok: false, reason: "conflict" };
+      }
+      if (isUncertain(failure2)) {
+        const tip = await this.tipOf(ref);
+        if (tip === sha) return { ok: true, tip: sha };
+        if (tip !== expectedTip) return { ok: false, reason: "conflict" };
+      }
+      return explain(error63, "contents: write", `update ${ref}`);
+    }
+  }
+  async *history(ref, options = {}) {
+    assertLedgerRef(ref);
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    let after = null;
+    while (remaining > 0) {
+      const first = Math.min(100, remaining);
+      const data = await this.graphql(
+        LEDGER_HISTORY_QUERY,
+        { ref, first, after },
+        "read the ledger history"
+      );
+      const history = data.repository?.ref?.target.history;
+      if (history === void 0) return;
+      for (const node2 of history.nodes.slice(0, remaining)) {
+        yield { sha: node2.oid, message: node2.message };
+      }
+      remaining -= history.nodes.length;
+      if (!history.pageInfo.hasNextPage) return;
+      after = history.pageInfo.endCursor;
+    }
+  }
+  async now() {
+    const known = this.options.clock.now();
+    if (known !== null) return known;
+    await this.options.octokit.request("GET /rate_limit");
+    return this.options.clock.now() ?? /* @__PURE__ */ new Date();
+  }
+  async commit(message, parents) {
+    const tree = ledgerTreeSha();
+    try {
+      return await this.postCommit(message, tree, parents);
+    } catch (error63) {
+      if (this.treeKnown || !hasMessage(httpFailure(error63), GITHUB_MESSAGES.treeMissing)) {
+        return explain(error63, "contents: write", "write a ledger commit");
+      }
+    }
+    await this.ensureTree();
+    return this.postCommit(message, tree, parents);
+  }
+  async ensureTree() {
+    if (this.treeKnown) return;
+    await this.rest(
+      "POST /repos/{owner}/{repo}/git/trees",
+      { tree: [{ path: "README.md", mode: "100644", type: "blob", content: LEDGER_README }] },
+      "write the ledger tree"
+    );
+    this.treeKnown = true;
+  }
+  async postCommit(message, tree, parents) {
+    const response = await this.options.octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+      owner: this.owner,
+      repo: this.repo,
+      message,
+      tree,
+      parents
+    });
+    this.treeKnown = true;
+    return response.data.sha;
+  }
+  async tipOf(ref) {
+    return (await this.read(ref)).tip?.sha ?? null;
+  }
+  async rest(route, params, what) {
+    try {
+      return await this.options.octokit.request(route, {
+        owner: this.owner,
+        repo: this.repo,
+        ...params
+      });
+    } catch (error63) {
+      const failure2 = httpFailure(error63);
+      if (failure2?.status === 403 || failure2?.status === 401)
+        explain(error63, "contents: write", what);
+      throw error63;
+    }
+  }
+  async graphql(query, variables, what) {
+    let answer;
+    try {
+      const response = await this.options.octokit.request("POST /graphql", {
+        url: this.options.graphqlUrl,
+        query,
+        variables: { owner: this.owner, name: this.repo, ...variables }
+      });
+      answer = response.data;
+    } catch (error63) {
+      return explain(error63, "contents: read", what);
+    }
+    const errors = answer.errors ?? [];
+    if (errors.some((e) => e.type === "FORBIDDEN")) {
+      throw new PermissionError("contents: read", what);
+    }
+    if (errors.some((e) => e.type === "NOT_FOUND")) {
+      throw new StoreError(
+        `${this.owner}/${this.repo} was not found, or the token cannot see it (to ${what})`
+      );
+    }
+    if (errors.length > 0 || answer.data === void 0 || answer.data === null) {
+      throw new StoreError(`GitHub could not ${what}: ${errors.map((e) => e.message).join("; ")}`);
+    }
+    return answer.data;
+  }
+};
+function ledgerTreeSha() {
+  const blob = gitObjectId("blob", Buffer.from(LEDGER_README, "utf8"));
+  const entry = Buffer.concat([
+    Buffer.from("100644 README.md\0", "utf8"),
+    Buffer.from(blob, "hex")
+  ]);
+  return gitObjectId("tree", entry);
+}
+__name(ledgerTreeSha, "ledgerTreeSha");
+function gitObjectId(type, body) {
+  const header = Buffer.from(`${type} ${body.length}\0`, "utf8");
+  return createHash("sha1").update(Buffer.concat([header, body])).digest("hex");
+}
+__name(gitObjectId, "gitObjectId");
+
+// src/action/context.ts
+var JobContextError = class extends Error {
+  static {
+    __name(this, "JobContextError");
+  }
+  name = "JobContextError";
+};
+function readJobContext(env, cwd) {
+  const repository = required2(env, "GITHUB_REPOSITORY");
+  const runId2 = positiveInteger(env, "GITHUB_RUN_ID", void 0);
+  const runAttempt = positiveInteger(env, "GITHUB_RUN_ATTEMPT", 1);
+  const apiUrl = env.GITHUB_API_URL || "https://api.github.com";
+  const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+  const attemptPath = runAttempt > 1 ? `/attempts/${runAttempt}` : "";
+  return {
+    repository,
+    holder: { kind: "actions", repository, runId: runId2, runAttempt, job: required2(env, "GITHUB_JOB") },
+    event: env.GITHUB_EVENT_NAME || "unknown",
+    workspace: env.GITHUB_WORKSPACE || cwd,
+    apiUrl,
+    graphqlUrl: graphqlUrlFor(apiUrl, env.GITHUB_GRAPHQL_URL),
+    runUrl: `${serverUrl}/${repository}/actions/runs/${runId2}${attemptPath}`
+  };
+}
+__name(readJobContext, "readJobContext");
+function required2(env, name) {
+  const value = env[name];
+  if (value === void 0 || value === "") {
+    throw new JobContextError(
+      `${name} is not set: Cronwarden's Action runs as a step of a GitHub Actions job (use the cronwarden CLI elsewhere).`
+    );
+  }
+  return value;
+}
+__name(required2, "required");
+function positiveInteger(env, name, fallback) {
+  const raw = env[name];
+  if ((raw === void 0 || raw === "") && fallback !== void 0) return fallback;
+  const value = Number(required2(env, name));
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new JobContextError(`${name} is "${raw}", not a positive whole number.`);
+  }
+  return value;
+}
+__name(positiveInteger, "positiveInteger");
+
+// src/action/connect.ts
+var SECONDARY_WAIT_VARIABLE = "CRONWARDEN_SECONDARY_WAIT_SECONDS";
+function connect(env, job, access3, createClient2, kit) {
+  const wait = secondaryWaitSeconds(env);
+  const { octokit, clock } = createClient2({
+    token: access3.token,
+    apiUrl: job.apiUrl,
+    log: { warn: /* @__PURE__ */ __name((message) => kit.warning(message), "warn"), debug: /* @__PURE__ */ __name((message) => kit.debug(message), "debug") },
+    ...wait === void 0 ? {} : { fallbackSecondaryWaitSeconds: wait }
+  });
+  const store = new GitHubStore({
+    octokit,
+    clock,
+    repository: access3.lockRepository,
+    graphqlUrl: job.graphqlUrl
+  });
+  const probe = /* @__PURE__ */ __name((holder2) => holder2.kind === "actions" ? probeActionsHolder(octokit, holder2, (message) => kit.warning(message)) : (
+    // A CLI process on some other machine cannot be checked from a runner.
+    Promise.resolve("unknown")
+  ), "probe");
+  return { octokit, store, probe };
+}
+__name(connect, "connect");
+function secondaryWaitSeconds(env) {
+  const raw = env[SECONDARY_WAIT_VARIABLE];
+  if (raw === void 0 || raw === "") return void 0;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new JobContextError(
+      `${SECONDARY_WAIT_VARIABLE} must be a whole number of seconds from 1 to 3600, not "${raw}".`
+    );
+  }
+  return seconds;
+}
+__name(secondaryWaitSeconds, "secondaryWaitSeconds");
+
+// src/tick/tick.ts
+var TickInputError = class extends Error {
+  static {
+    __name(this, "TickInputError");
+  }
+  name = "TickInputError";
+};
+
+// src/config/duration.ts
+var DurationError = class extends Error {
+  static {
+    __name(this, "DurationError");
+  }
+  name = "DurationError";
+};
+var UNIT_MS = { d: 864e5, h: 36e5, m: 6e4, s: 1e3 };
+var DURATION_PATTERN = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var DURATION_FORM = "a positive duration such as 90s, 50m, 2h, 1h30m or 1d";
+function parseDuration(text2) {
+  const match = DURATION_PATTERN.exec(text2);
+  if (match === null) {
+    throw new DurationError(`${JSON.stringify(text2)} is not ${DURATION_FORM}`);
+  }
+  const [, days, hours, minutes, seconds] = match;
+  const ms = count2(days) * UNIT_MS.d + count2(hours) * UNIT_MS.h + count2(minutes) * UNIT_MS.m + count2(seconds) * UNIT_MS.s;
+  if (ms === 0) {
+    throw new DurationError(`${JSON.stringify(text2)} is zero; expected ${DURATION_FORM}`);
+  }
+  if (!Number.isSafeInteger(ms)) {
+    throw new DurationError(`${JSON.stringify(text2)} is too long to be a useful duration`);
+  }
+  return ms;
+}
+__name(parseDuration, "parseDuration");
+function count2(digits) {
+  return digits === void 0 ? 0 : Number(digits);
+}
+__name(count2, "count");
+
 // src/config/schema.ts
+import path2 from "node:path";
 var SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 var SLUG_FORM = "a slug: 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit";
 var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68568,18 +68774,18 @@ function slug(key) {
 __name(slug, "slug");
 function duration3(key) {
   const form = expecting(`\`${key}\` must be ${DURATION_FORM}`);
-  return external_exports.string({ error: form }).regex(DURATION_PATTERN, { error: form, abort: true }).superRefine((text, context) => {
-    const problem = durationProblem(text);
+  return external_exports.string({ error: form }).regex(DURATION_PATTERN, { error: form, abort: true }).superRefine((text2, context) => {
+    const problem = durationProblem(text2);
     if (problem !== void 0) {
-      context.addIssue({ code: "custom", message: `\`${key}\`: ${problem}`, input: text });
+      context.addIssue({ code: "custom", message: `\`${key}\`: ${problem}`, input: text2 });
     }
   });
 }
 __name(duration3, "duration");
-function durationProblem(text) {
+function durationProblem(text2) {
   try {
-    if (parseDuration(text) <= LONGEST_DURATION_MS) return void 0;
-    return `${JSON.stringify(text)} is longer than 35d, the longest a GitHub workflow run lives`;
+    if (parseDuration(text2) <= LONGEST_DURATION_MS) return void 0;
+    return `${JSON.stringify(text2)} is longer than 35d, the longest a GitHub workflow run lives`;
   } catch (error63) {
     if (error63 instanceof DurationError) return error63.message;
     throw error63;
@@ -68594,7 +68800,7 @@ function zoneName(key) {
 __name(zoneName, "zoneName");
 function nonBlank(key, what) {
   const blank = `\`${key}\` is blank; it must be ${what}`;
-  return external_exports.string({ error: expecting(`\`${key}\` must be ${what}`) }).min(1, { error: blank, abort: true }).refine((text) => text.trim() !== "", { error: blank });
+  return external_exports.string({ error: expecting(`\`${key}\` must be ${what}`) }).min(1, { error: blank, abort: true }).refine((text2) => text2.trim() !== "", { error: blank });
 }
 __name(nonBlank, "nonBlank");
 function oneOf(key, values) {
@@ -68849,14 +69055,14 @@ function parseRepository(env, name, fallback) {
 }
 __name(parseRepository, "parseRepository");
 function requireToken(env) {
-  const token = readInput(env, "token");
-  if (token === "") {
+  const token2 = readInput(env, "token");
+  if (token2 === "") {
     throw new InputError(
       "token",
       "is empty. Leave it out to use the job's GITHUB_TOKEN, or pass a secret that is set."
     );
   }
-  return token;
+  return token2;
 }
 __name(requireToken, "requireToken");
 
@@ -68974,15 +69180,15 @@ async function runPost(env, factories) {
         return abandoned.next === null ? { write: null, value: [] } : { write: abandoned.next, value: abandoned.released };
       }
     );
-    for (const lease of result.value) {
+    for (const lease2 of result.value) {
       kit.info(
-        `${lease.patrol}: released lease #${lease.fencingToken} (slots ${lease.slots.join(", ")}), recorded as ended without a result`
+        `${lease2.patrol}: released lease #${lease2.fencingToken} (slots ${lease2.slots.join(", ")}), recorded as ended without a result`
       );
     }
     if (result.value.length === 0) {
       kit.info("This job holds no lease any more (released, or taken over); nothing written.");
     }
-    return { released: result.value.map((lease) => lease.patrol), failure: null };
+    return { released: result.value.map((lease2) => lease2.patrol), failure: null };
   } catch (error63) {
     const failure2 = `Could not release this job's leases; they stay until they expire. ` + describeFailure(error63);
     kit.setFailed(failure2);

@@ -55,10 +55,7 @@ export function releaseAbandoned(
   return { next, released };
 }
 
-/**
- * The ledger has no outcome for "cancelled" yet, so these runs are recorded as `error`
- * with no exit code; the post step's log and the release event say what happened.
- */
+/** Runs of a job whose main step was cancelled or killed: recorded as `cancelled`. */
 function abandonedRuns(lease: Lease, now: Date, runUrl: string | undefined): RunRecord[] {
   const durationMs = Math.max(0, now.getTime() - Date.parse(lease.grantedAt));
   return lease.slots.map((slot) => ({
@@ -68,7 +65,7 @@ function abandonedRuns(lease: Lease, now: Date, runUrl: string | undefined): Run
     tick: lease.tick,
     startedAt: lease.grantedAt,
     finishedAt: now.toISOString(),
-    outcome: 'error',
+    outcome: 'cancelled',
     exitCode: null,
     durationMs,
     ...(runUrl === undefined ? {} : { url: runUrl }),

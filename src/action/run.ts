@@ -89,10 +89,8 @@ async function tickStep(
     phases,
     dryRun: inputs.dryRun || readOnly,
     witness: new LedgerWitness(),
-    cancelledRuns: new Set(),
   };
   const report = await claimAndRun(table, inputs, job, identity, github, claim);
-  markCancelled(report, claim.cancelledRuns);
 
   phases.enter('release');
   logReleases(kit, report);
@@ -143,8 +141,6 @@ interface ClaimContext {
   phases: Phases;
   dryRun: boolean;
   witness: LedgerWitness;
-  /** Filled with "patrol slot" keys of runs stopped because the job was cancelled. */
-  cancelledRuns: Set<string>;
 }
 
 async function claimAndRun(
@@ -192,6 +188,7 @@ async function claimAndRun(
       force: inputs.force,
       configPath: inputs.config,
       ...(inputs.patrol === undefined ? {} : { patrol: inputs.patrol }),
+      ...(context.factories.cancelled === undefined ? {} : { signal: context.factories.cancelled }),
     },
   );
 }
@@ -216,8 +213,7 @@ async function proposals(
 
 /**
  * The shell runner, seen from the Action: the first patrol to start ends the claim phase;
- * a proposing patrol starts from a clean workspace; a cancelled job stops every patrol
- * (they are then released like any stopped run); each patrol's output goes to the log,
+ * a proposing patrol starts from a clean workspace; each patrol's output goes to the log,
  * quoted, when it ends.
  */
 function phasedRunner(
@@ -225,7 +221,7 @@ function phasedRunner(
   context: ClaimContext,
   pulls: PullRequestFlow | null,
 ): PatrolRunner {
-  const { kit, cancelled } = context.factories;
+  const { kit } = context.factories;
   return {
     async run(patrol, runContext, lost) {
       context.phases.enter('run');
@@ -234,11 +230,7 @@ function phasedRunner(
           `(fencing token #${runContext.fencingToken}${runContext.forced ? ', forced' : ''})`,
       );
       await pulls?.prepare(patrol);
-      const signal = cancelled === undefined ? lost : AbortSignal.any([lost, cancelled]);
-      const result = await shell.run(patrol, runContext, signal);
-      if (result.aborted && cancelled?.aborted === true && !lost.aborted) {
-        context.cancelledRuns.add(`${patrol.id} ${runContext.slot}`);
-      }
+      const result = await shell.run(patrol, runContext, lost);
       if (result.output !== '') {
         kit.info(`${patrol.id}: output${result.outputTruncated ? ' (the end of it)' : ''}:`);
         kit.quote(result.output);
@@ -246,15 +238,6 @@ function phasedRunner(
       return result;
     },
   };
-}
-
-/** Runs stopped by a cancelled job read "lost-lease" in the engine's terms; say why. */
-function markCancelled(report: TickReport, cancelledRuns: Set<string>): void {
-  for (const p of report.patrols) {
-    if (p.outcome === 'lost-lease' && cancelledRuns.has(`${p.id} ${p.slot ?? ''}`)) {
-      p.reason = 'stopped: the job was cancelled';
-    }
-  }
 }
 
 function logReleases(kit: ActionKit, report: TickReport): void {

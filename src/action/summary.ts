@@ -6,6 +6,7 @@ export const RUN_OUTCOMES: readonly PatrolOutcome[] = [
   'failed',
   'timed-out',
   'lost-lease',
+  'cancelled',
   'error',
 ];
 

@@ -15,6 +15,11 @@ export interface CommandEnv {
   /** The machine clock; commands that take --now or --from use it only as the default. */
   now: () => Date;
   env: NodeJS.ProcessEnv;
+  /**
+   * A command that can stop cleanly on SIGINT, SIGTERM or SIGHUP asks for this signal;
+   * other commands are simply ended by those signals.
+   */
+  cancellation?: () => AbortSignal;
 }
 
 export const EXIT = {

@@ -18,12 +18,21 @@ export type Liveness = 'alive' | 'gone' | 'unknown';
 
 export type LeaseStatus = { dead: false } | { dead: true; reason: 'holder-gone' | 'expired' };
 
+/**
+ * Dead when the holder is known to be gone, or when the lease has expired plus the grace
+ * period, unless the holder is known to be still running (a patrol orphaned by a killed
+ * tick, an Actions run still in progress): then taking over would start a second run
+ * beside a live one, so the lease stands, and the bot reports the patrol stuck.
+ */
 export function leaseStatus(lease: Lease, now: Date, liveness: Liveness | undefined): LeaseStatus {
   if (liveness === 'gone') return { dead: true, reason: 'holder-gone' };
-  if (now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS) {
-    return { dead: true, reason: 'expired' };
-  }
+  if (liveness === 'alive') return { dead: false };
+  if (isExpired(lease, now)) return { dead: true, reason: 'expired' };
   return { dead: false };
+}
+
+export function isExpired(lease: Lease, now: Date): boolean {
+  return now.getTime() > Date.parse(lease.expiresAt) + LEASE_GRACE_MS;
 }
 
 /** How long a new lease for `slotCount` runs of `patrol` lives, and whether it is renewed. */

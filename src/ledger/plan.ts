@@ -70,8 +70,8 @@ export interface TickPlan {
   changed: boolean;
   grants: Grant[];
   outcomes: PlannedOutcome[];
-  /** Live-looking leases whose holder should be probed before trusting this plan. */
-  needsProbe: Lease[];
+  /** Leases whose holder should be probed before trusting this plan. */
+  needsProbe: { patrol: string; lease: Lease }[];
 }
 
 /**
@@ -90,7 +90,21 @@ export function planTick(input: TickPlanInput): TickPlan {
     if (input.patrol !== undefined && patrol.id !== input.patrol) continue;
     planPatrol(plan, patrol, input);
   }
+  if (input.patrol === undefined) retireRemoved(plan, table);
   return plan;
+}
+
+/**
+ * A patrol gone from the table is marked retired (once its lease is free), so that if it
+ * comes back it starts afresh instead of replaying the slots it missed while away.
+ */
+function retireRemoved(plan: TickPlan, table: PatrolTable): void {
+  const listed = new Set(table.patrols.map((p) => p.id));
+  for (const [id, state] of Object.entries(plan.next.state.patrols)) {
+    if (listed.has(id) || state.retiredAt !== undefined || state.lease !== null) continue;
+    state.retiredAt = plan.next.writer.at;
+    addEvent(plan, { type: 'retired', patrol: id });
+  }
 }
 
 function addEvent(plan: TickPlan, event: LedgerEvent): void {
@@ -101,9 +115,10 @@ function addEvent(plan: TickPlan, event: LedgerEvent): void {
 function planPatrol(plan: TickPlan, patrol: Patrol, input: TickPlanInput): void {
   const nowIso = input.now.toISOString();
   let state = plan.next.state.patrols[patrol.id];
-  if (state === undefined) {
-    // A new (or renamed) patrol starts at the tick: adding one never backfills history.
-    state = freshPatrolState(nowIso);
+  if (state === undefined || state.retiredAt !== undefined) {
+    // A new (or renamed, or returning) patrol starts at the tick: adding one never
+    // backfills history. A returning one keeps its fencing token, which never goes back.
+    state = { ...freshPatrolState(nowIso), fencingToken: state?.fencingToken ?? 0 };
     plan.next.state.patrols[patrol.id] = state;
     addEvent(plan, { type: 'first-seen', patrol: patrol.id, cursor: nowIso });
   }
@@ -143,7 +158,8 @@ function planPatrol(plan: TickPlan, patrol: Patrol, input: TickPlanInput): void 
     return;
   }
 
-  state.lastClaim = { slot: due.at(-1) as string, tick: input.tick.id, at: nowIso };
+  // A forced run claims no slot of the schedule: the next tick is idle, not a duplicate.
+  if (!forced) state.lastClaim = { slot: due.at(-1) as string, tick: input.tick.id, at: nowIso };
   addEvent(plan, { type: 'claimed', patrol: patrol.id, slots: due, forced });
   applyPolicy(plan, patrol, state, due, forced, input);
 }
@@ -216,6 +232,13 @@ function applyPolicy(
   }
 
   const liveness = input.liveness.get(lease.nonce);
+  if (patrol.concurrency === 'forbid' && liveness === undefined) {
+    // Forbid decides on the holder's liveness, expired or not (a killed tick's patrol may
+    // still run): skip for now and ask for a probe; the tick plans again with the answer.
+    plan.needsProbe.push({ patrol: patrol.id, lease });
+    skip(plan, patrol, state, due, lease);
+    return;
+  }
   const status = leaseStatus(lease, input.now, liveness);
   if (status.dead) {
     grant(plan, patrol, state, due, forced, input, revoke(lease, status.reason, input));
@@ -226,8 +249,7 @@ function applyPolicy(
     return;
   }
 
-  // Forbid with a live-looking lease: the slot is skipped, not queued.
-  if (liveness === undefined) plan.needsProbe.push(lease);
+  // Forbid with a live lease: the slot is skipped, not queued.
   skip(plan, patrol, state, due, lease);
 }
 
@@ -239,6 +261,7 @@ function revoke(lease: Lease, reason: Revocation['reason'], input: TickPlanInput
     reason,
     at: input.now.toISOString(),
     by: input.tick.id,
+    tick: lease.tick,
   };
 }
 

@@ -56,7 +56,7 @@ export interface Lease {
 }
 
 /** How one run of a patrol ended. */
-export type RunOutcome = 'ran' | 'failed' | 'timed-out' | 'lost-lease' | 'error';
+export type RunOutcome = 'ran' | 'failed' | 'timed-out' | 'lost-lease' | 'cancelled' | 'error';
 
 export interface RunRecord {
   slot: string;
@@ -83,6 +83,8 @@ export interface Revocation {
   at: string;
   /** The tick (or admin) that revoked it. */
   by: string;
+  /** The tick that had been granted the lease (its patrols carry it as CRONWARDEN_TICK). */
+  tick?: string;
 }
 
 export interface PatrolState {
@@ -100,6 +102,11 @@ export interface PatrolState {
   revocations: Revocation[];
   /** Slots skipped in a row because the lease was held (forbid). */
   skippedInARow: number;
+  /**
+   * Set when a full tick found the patrol gone from the table. If it comes back it starts
+   * afresh at that tick, like a new patrol; its fencing token keeps growing.
+   */
+  retiredAt?: string;
 }
 
 export interface LedgerState {
@@ -110,6 +117,7 @@ export interface LedgerState {
 export type LedgerEvent =
   | { type: 'created'; at: string }
   | { type: 'first-seen'; patrol: string; cursor: string }
+  | { type: 'retired'; patrol: string }
   | { type: 'claimed'; patrol: string; slots: string[]; forced: boolean }
   | { type: 'missed'; patrol: string; count: number; newest: string; reason: string }
   | {

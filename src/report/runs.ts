@@ -33,6 +33,7 @@ const RUN_OUTCOMES: ReadonlySet<string> = new Set([
   'failed',
   'timed-out',
   'lost-lease',
+  'cancelled',
   'error',
 ]);
 const FAILED_OUTCOMES: ReadonlySet<string> = new Set([
@@ -161,6 +162,8 @@ export function describeOutcome(run: { outcome: RunOutcome; exitCode: number | n
       return 'timed out';
     case 'lost-lease':
       return 'lost its lease';
+    case 'cancelled':
+      return 'cancelled';
     case 'error':
       return 'could not start';
   }

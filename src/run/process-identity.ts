@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Liveness } from '../ledger/lease.js';
 import type { ProcessHolder } from '../ledger/types.js';
@@ -169,4 +169,28 @@ async function readBootId(platform: NodeJS.Platform): Promise<string | undefined
 
 function errorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+}
+
+/**
+ * Processes on this machine started for `patrol` by tick `tick`: they carry both in their
+ * environment (CRONWARDEN_TICK, CRONWARDEN_PATROL), and so do their children. A tick killed
+ * with SIGKILL cannot stop its patrol, so "the tick's pid is gone" does not mean "its run
+ * is over"; this is how a later tick finds out. Linux only (/proc); elsewhere null: unknown.
+ */
+export async function findPatrolProcesses(tick: string, patrol: string): Promise<number[] | null> {
+  if (process.platform !== 'linux') return null;
+  const wanted = [`CRONWARDEN_TICK=${tick}`, `CRONWARDEN_PATROL=${patrol}`];
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ: string;
+    try {
+      environ = await readFile(`/proc/${entry}/environ`, 'utf8');
+    } catch {
+      continue; // gone meanwhile, or another user's
+    }
+    const variables = environ.split('\0');
+    if (wanted.every((v) => variables.includes(v))) found.push(Number(entry));
+  }
+  return found;
 }

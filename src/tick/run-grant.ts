@@ -15,6 +15,8 @@ export interface GrantContext {
   ref: string;
   clock: () => Date;
   releases: ReleaseQueue;
+  /** The tick's own stop: patrols end as `cancelled` and are released. */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -27,13 +29,18 @@ export async function runGrant(
 ): Promise<{ reports: PatrolReport[]; writes: number }> {
   const { deps } = context;
   const stop = new AbortController();
-  let lostReason = '';
-  const onLost = (reason: string) => {
+  const why = { cause: 'lost' as 'lost' | 'cancelled', reason: '' };
+  const onLost = (reason: string, cause: 'lost' | 'cancelled' = 'lost') => {
     if (stop.signal.aborted) return;
-    lostReason = reason;
+    why.cause = cause;
+    why.reason = reason;
     deps.log.warn(`${grant.patrol.id}: ${reason}; stopping the patrol`);
     stop.abort();
   };
+  const onCancel = () => onLost('stopped: the tick was cancelled', 'cancelled');
+  if (context.cancel?.aborted) onCancel();
+  context.cancel?.addEventListener('abort', onCancel, { once: true });
+  if (grant.takeover?.reason === 'replaced') await stopReplaced(grant, deps);
   const watcher = grant.lease === null ? null : watchLease(grant, context, stop.signal, onLost);
 
   const runs: RunRecord[] = [];
@@ -41,7 +48,7 @@ export async function runGrant(
   let failure: unknown = null;
   try {
     for (const slot of grant.slots) {
-      const { run, report } = await runSlot(grant, slot, context, stop.signal, () => lostReason);
+      const { run, report } = await runSlot(grant, slot, context, stop.signal, why);
       runs.push(run);
       reports.push(report);
     }
@@ -50,6 +57,7 @@ export async function runGrant(
   }
 
   // Released whatever happened above: a lease must not outlive its runs.
+  context.cancel?.removeEventListener('abort', onCancel);
   const renewals = (await watcher?.stop()) ?? 0;
   const released = await context.releases.submit(grant, runs);
   if (failure !== null) throw failure;
@@ -65,7 +73,7 @@ async function runSlot(
   slot: string,
   { deps, clock }: GrantContext,
   signal: AbortSignal,
-  lostReason: () => string,
+  why: { cause: 'lost' | 'cancelled'; reason: string },
 ): Promise<{ run: RunRecord; report: PatrolReport }> {
   const startedAt = clock().toISOString();
   const runContext = {
@@ -75,9 +83,9 @@ async function runSlot(
     forced: grant.forced,
   };
   const result: RunResult = signal.aborted
-    ? notStarted('not started: the lease was lost')
+    ? notStarted(`not started: ${why.reason}`)
     : await deps.runner.run(grant.patrol, runContext, signal);
-  const outcome = outcomeOf(result);
+  const outcome = outcomeOf(result, why.cause);
   const run: RunRecord = {
     slot,
     fencingToken: grant.fencingToken,
@@ -93,7 +101,7 @@ async function runSlot(
     id: grant.patrol.id,
     slot,
     outcome,
-    reason: reasonFor(outcome, result, lostReason(), grant),
+    reason: reasonFor(outcome, result, why.reason, grant),
     exitCode: result.exitCode,
     durationMs: run.durationMs,
     fencingToken: grant.fencingToken,
@@ -137,8 +145,8 @@ function notStarted(reason: string): RunResult {
   };
 }
 
-function outcomeOf(result: RunResult): RunOutcome {
-  if (result.aborted) return 'lost-lease';
+function outcomeOf(result: RunResult, stopCause: 'lost' | 'cancelled'): RunOutcome {
+  if (result.aborted) return stopCause === 'cancelled' ? 'cancelled' : 'lost-lease';
   if (result.timedOut) return 'timed-out';
   if (result.error !== undefined) return 'error';
   return result.exitCode === 0 ? 'ran' : 'failed';
@@ -158,8 +166,20 @@ function reasonFor(outcome: RunOutcome, result: RunResult, lost: string, grant: 
       return `killed at its timeout of ${grant.patrol.timeoutMs ?? 0} ms`;
     case 'lost-lease':
       return lost || 'the lease was lost';
+    case 'cancelled':
+      return lost;
     case 'error':
       return result.error ?? 'could not start';
+  }
+}
+
+/** Stop what the replaced holder started, where the caller can; the takeover stands either way. */
+async function stopReplaced(grant: Grant, deps: TickDeps): Promise<void> {
+  if (grant.takeover === undefined || deps.stopReplaced === undefined) return;
+  try {
+    await deps.stopReplaced(grant.takeover, grant.patrol);
+  } catch (error: unknown) {
+    deps.log.warn(`${grant.patrol.id}: could not stop the replaced run: ${messageOf(error)}`);
   }
 }
 
@@ -170,7 +190,7 @@ function messageOf(error: unknown): string {
 function markOverlap(reports: PatrolReport[], revokedBy: Revocation | null, overlap: boolean) {
   if (!overlap) return;
   for (const report of reports) {
-    if (report.outcome === 'lost-lease') continue;
+    if (report.outcome === 'lost-lease' || report.outcome === 'cancelled') continue;
     report.outcome = 'lost-lease';
     report.reason =
       revokedBy === null

@@ -61,7 +61,13 @@ export async function runTick(
   // Patrols that propose pull requests share one workspace: they run one at a time, so
   // each one's changes are its own.
   const oneAtATime = serializer();
-  const context = { deps, ref, clock, releases: new ReleaseQueue(deps, ref, clock) };
+  const context = {
+    deps,
+    ref,
+    clock,
+    releases: new ReleaseQueue(deps, ref, clock),
+    ...(options.signal === undefined ? {} : { cancel: options.signal }),
+  };
   const results = await inParallel(grants, deps.maxParallel ?? 4, (grant) =>
     grant.patrol.pullRequest === undefined
       ? runGrant(grant, context)
@@ -149,8 +155,8 @@ async function planWithProbes(
   const plan = planTick(input);
   if (plan.needsProbe.length === 0) return plan;
 
-  for (const lease of plan.needsProbe) {
-    liveness.set(lease.nonce, await deps.probe(lease.holder));
+  for (const { patrol, lease } of plan.needsProbe) {
+    liveness.set(lease.nonce, await deps.probe(lease.holder, lease, patrol));
   }
   return planTick(input);
 }

@@ -1,7 +1,7 @@
 import type { Patrol } from '../config/types.js';
 import type { Liveness } from '../ledger/lease.js';
 import type { TickIdentity } from '../ledger/plan.js';
-import type { Holder } from '../ledger/types.js';
+import type { Holder, Lease, Revocation } from '../ledger/types.js';
 import type { LedgerStore } from '../store/types.js';
 import type { RetryPolicy } from './ledger-io.js';
 
@@ -15,6 +15,8 @@ export type PatrolOutcome =
   | 'timed-out'
   /** Its lease was taken over (or unlocked) while it ran; it was stopped. */
   | 'lost-lease'
+  /** Stopped because the tick itself was asked to stop (SIGTERM, SIGINT, a cancelled job). */
+  | 'cancelled'
   /** Could not be started (a missing working directory, say). */
   | 'error'
   /** Due, but a live lease is held by an earlier run (forbid). */
@@ -94,8 +96,16 @@ export interface TickLogger {
 export interface TickDeps {
   store: LedgerStore;
   runner: PatrolRunner;
-  /** Whether a lease's holder still exists (a process, an Actions run). */
-  probe: (holder: Holder) => Promise<Liveness>;
+  /**
+   * Whether a lease's holder, or a patrol it started, still runs (a process, an Actions
+   * run). 'gone' only when sure.
+   */
+  probe: (holder: Holder, lease: Lease, patrol: string) => Promise<Liveness>;
+  /**
+   * Called before a grant that took a lease over from a live holder runs (replace), to stop
+   * what the old holder started where the caller can (the CLI, on the same host).
+   */
+  stopReplaced?: (revocation: Revocation, patrol: Patrol) => Promise<void>;
   identity: TickIdentity;
   log: TickLogger;
   retry?: RetryPolicy;
@@ -117,4 +127,6 @@ export interface TickOptions {
   patrol?: string;
   force: boolean;
   configPath: string;
+  /** Aborted when the tick must stop: running patrols are stopped and released. */
+  signal?: AbortSignal;
 }

@@ -64,7 +64,7 @@ describe('releaseAbandoned', () => {
       tick: '1.1',
       startedAt: GRANTED.toISOString(),
       finishedAt: NOW.toISOString(),
-      outcome: 'error',
+      outcome: 'cancelled',
       exitCode: null,
       durationMs: 450_000,
     });

@@ -191,7 +191,7 @@ describe('the post step', () => {
     expect(post.stdout).toContain('slow-a: released lease #1');
     const after = ledger(emu).state.patrols;
     expect(after['slow-a']?.lease).toBeNull();
-    expect(after['slow-a']?.lastRun).toMatchObject({ outcome: 'error', exitCode: null });
+    expect(after['slow-a']?.lastRun).toMatchObject({ outcome: 'cancelled', exitCode: null });
     expect(after['slow-b']?.lease).toEqual(theirLease);
     expect(writes(emu).filter((w) => w.startsWith('PATCH'))).toHaveLength(1);
   }, 90_000);
@@ -220,8 +220,8 @@ describe('the post step', () => {
     expect(result.state.released).toBe('true');
     const state = ledger(emu).state.patrols['slow-a'];
     expect(state?.lease).toBeNull();
-    expect(state?.lastRun?.outcome).toBe('lost-lease');
-    expect(result.summary).toContain('stopped: the job was cancelled');
+    expect(state?.lastRun?.outcome).toBe('cancelled');
+    expect(result.summary).toContain('stopped: the tick was cancelled');
   }, 60_000);
 });
 

@@ -257,4 +257,91 @@ describe('cronwarden tick as real processes on a real git ledger', () => {
     expect((await git('rev-parse', 'refs/cronwarden/e2e')).stdout.trim()).toBe(future);
     expect(await lines(join(dir, 'ran.log'))).toEqual([]);
   });
+
+  it('does not take over while a SIGKILLed tick leaves its forbid patrol running', async () => {
+    const dir = await workspace(
+      'orphan',
+      `  - id: hourly
+    schedule: "0 * * * *"
+    run: echo $$ > "patrol-$CRONWARDEN_FENCING_TOKEN.pid"; echo "start $CRONWARDEN_FENCING_TOKEN" >> ran.log; sleep 60
+    timeout: 1m
+`,
+    );
+    await tick(dir, '2026-05-01T09:30:00Z');
+    const victim = spawn(process.execPath, tickArgs(dir, '2026-05-01T10:00:05Z'), { cwd: dir });
+    const orphan = Number(await waitFor(join(dir, 'patrol-1.pid')));
+    victim.kill('SIGKILL');
+    await new Promise((resolve) => victim.on('close', resolve));
+
+    // Hours later by the ledger's clock the lease has long expired, but its patrol still runs.
+    const blocked = await tick(dir, '2026-05-01T12:00:05Z');
+    expect(blocked.report.patrols.at(-1)).toMatchObject({ outcome: 'skipped', fencingToken: 1 });
+    expect(await lines(join(dir, 'ran.log'))).toEqual(['start 1']);
+
+    process.kill(-orphan, 'SIGKILL');
+    for (let i = 0; i < 100 && (await running(orphan)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const freed = spawn(process.execPath, tickArgs(dir, '2026-05-01T13:00:05Z'), { cwd: dir });
+    const next = Number(await waitFor(join(dir, 'patrol-2.pid')));
+    process.kill(-next, 'SIGKILL');
+    await new Promise((resolve) => freed.on('close', resolve));
+    expect(await lines(join(dir, 'ran.log'))).toEqual(['start 1', 'start 2']);
+  });
+
+  it('stops its patrol, records it cancelled and frees the lease on SIGTERM', async () => {
+    const dir = await workspace(
+      'sigterm',
+      `  - id: hourly
+    schedule: "0 * * * *"
+    run: echo $$ > patrol.pid; sleep 60
+    timeout: 1h
+`,
+    );
+    await tick(dir, '2026-05-01T09:30:00Z');
+    const ticking = tick(dir, '2026-05-01T10:00:05Z');
+    const patrolPid = Number(await waitFor(join(dir, 'patrol.pid')));
+    const tickPid = await tickPidOf(patrolPid);
+    process.kill(tickPid, 'SIGTERM');
+    const stopped = await ticking;
+
+    expect(stopped.code).toBe(143);
+    expect(stopped.report.patrols).toMatchObject([{ outcome: 'cancelled' }]);
+    expect(await running(patrolPid)).toBe(false);
+    const after = await tick(dir, '2026-05-01T11:00:05Z', ['--dry-run']);
+    expect(after.report.patrols).toMatchObject([{ outcome: 'planned', fencingToken: 2 }]);
+  });
+
+  it('ends the replaced run before the replacing one starts', async () => {
+    const dir = await workspace(
+      'replace',
+      `  - id: hourly
+    schedule: "0 * * * *"
+    concurrency: replace
+    run: trap 'echo "end $CRONWARDEN_FENCING_TOKEN" >> ran.log; exit 1' TERM; echo "start $CRONWARDEN_FENCING_TOKEN" >> ran.log; sleep 30 & wait
+    timeout: 1h
+`,
+    );
+    await tick(dir, '2026-05-01T09:30:00Z');
+    const old = tick(dir, '2026-05-01T10:00:05Z');
+    await waitFor(join(dir, 'ran.log'));
+    const replacing = tick(dir, '2026-05-01T11:00:05Z');
+    for (let i = 0; i < 500 && (await lines(join(dir, 'ran.log'))).length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await lines(join(dir, 'ran.log'))).slice(0, 3)).toEqual([
+      'start 1',
+      'end 1',
+      'start 2',
+    ]);
+    expect((await old).report.patrols[0]?.outcome).toMatch(/lost-lease|failed/);
+    await run('pkill', ['-f', 'sleep 30']).catch(() => undefined);
+    await replacing;
+  });
 });
+
+/** The parent of a patrol's shell is the tick that started it. */
+async function tickPidOf(patrolPid: number): Promise<number> {
+  const stat = await readFile(`/proc/${patrolPid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[1]);
+}

@@ -91,10 +91,12 @@ describe('planning a tick', () => {
     it('forbid asks for the holder to be probed, then skips the slot without queueing it', () => {
       const current = held();
       const unprobed = planTick(input({ current, now: nextHour, tick: tickIdentity('t2') }));
-      expect(unprobed.needsProbe.map((l) => l.fencingToken)).toEqual([1]);
+      expect(unprobed.needsProbe.map((r) => [r.patrol, r.lease.fencingToken])).toEqual([
+        ['hourly', 1],
+      ]);
 
       const liveness = new Map<string, Liveness>(
-        unprobed.needsProbe.map((l) => [l.nonce, 'alive']),
+        unprobed.needsProbe.map((r) => [r.lease.nonce, 'alive']),
       );
       const plan = planTick(input({ current, now: nextHour, tick: tickIdentity('t2'), liveness }));
       expect(plan.grants).toEqual([]);
@@ -228,5 +230,54 @@ describe('planning a tick', () => {
     const plan = planTick(input({ current, now: new Date('2026-05-01T08:00:00Z') }));
     expect(plan.changed).toBe(false);
     expect(plan.next.state.patrols.hourly?.cursor).toBe('2026-05-01T10:30:00.000Z');
+  });
+
+  it('lets a lease stand past its expiry while its holder is known to run', () => {
+    const current = planTick(input({ current: after(new Date('2026-05-01T09:30:00Z')) })).next;
+    const lease = current.state.patrols.hourly?.lease;
+    const late = new Date(Date.parse(lease?.expiresAt ?? '') + LEASE_GRACE_MS + 60_000);
+    const unprobed = planTick(input({ current, now: late, tick: tickIdentity('t2') }));
+    expect(unprobed.needsProbe).toHaveLength(1);
+    const alive = new Map<string, Liveness>([[lease?.nonce ?? '', 'alive']]);
+    const plan = planTick(input({ current, now: late, tick: tickIdentity('t2'), liveness: alive }));
+    expect(plan.grants).toEqual([]);
+    expect(plan.outcomes.at(-1)).toMatchObject({ outcome: 'skipped' });
+  });
+
+  it('claims no schedule slot for a forced run, so the next tick is idle', () => {
+    const current = after(new Date('2026-05-01T09:30:00Z'));
+    const forced = planTick(input({ current, now: new Date('2026-05-01T09:40:00Z'), force: true }));
+    const nextTick = planTick(
+      input({
+        current: forced.next,
+        tick: tickIdentity('t2'),
+        now: new Date('2026-05-01T09:40:20Z'),
+      }),
+    );
+    expect(nextTick.outcomes).toMatchObject([{ outcome: 'idle' }]);
+  });
+
+  it('starts a patrol afresh when it returns to the table, its fencing token still growing', () => {
+    const other = patrol({ id: 'other' });
+    const withBoth = tableOf(hourly, other);
+    const first = planTick(input({ table: withBoth, now: new Date('2026-05-01T09:30:00Z') })).next;
+    const ran = planTick(
+      input({ table: withBoth, current: first, now: new Date('2026-05-01T10:00:30Z') }),
+    ).next;
+    ran.state.patrols.other!.lease = null; // released
+    const removed = planTick(
+      input({ table: tableOf(hourly), current: ran, now: new Date('2026-05-01T10:30:00Z') }),
+    );
+    expect(removed.next.events).toContainEqual({ type: 'retired', patrol: 'other' });
+
+    const back = planTick(
+      input({ table: withBoth, current: removed.next, now: new Date('2026-05-03T12:00:30Z') }),
+    );
+    expect(back.grants.map((g) => g.patrol.id)).not.toContain('other');
+    expect(back.next.state.patrols.other).toMatchObject({
+      cursor: '2026-05-03T12:00:30.000Z',
+      fencingToken: 1,
+    });
+    expect(back.next.state.patrols.other?.retiredAt).toBeUndefined();
   });
 });

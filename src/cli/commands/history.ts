@@ -75,6 +75,8 @@ export function describeEvent(event: LedgerEvent): string {
   switch (event.type) {
     case 'created':
       return 'created the ledger';
+    case 'retired':
+      return `${event.patrol}: gone from the table; starts afresh if it returns`;
     case 'first-seen':
       return `${event.patrol}: first seen; cursor starts at ${event.cursor}`;
     case 'claimed':

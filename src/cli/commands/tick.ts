@@ -4,10 +4,11 @@ import type { PatrolTable } from '../../config/types.js';
 import { FileTracker, reportTick } from '../../report/index.js';
 import type { LedgerStore } from '../../store/types.js';
 import { readLedger } from '../../tick/ledger-io.js';
-import { probeProcessHolder, currentProcessHolder } from '../../run/process-identity.js';
+import { currentProcessHolder } from '../../run/process-identity.js';
+import { probeLocalHolder, stopLocalRun } from '../../run/local-holders.js';
+import { repositoryRoot } from '../repository.js';
 import { shellPatrolRunner } from '../../run/patrol-runner.js';
 import { openStore } from '../../store/open.js';
-import type { Holder } from '../../ledger/types.js';
 import { runTick } from '../../tick/tick.js';
 import type { PatrolReport, TickLogger, TickReport } from '../../tick/types.js';
 import { VERSION } from '../../version.js';
@@ -74,19 +75,21 @@ be used.`,
       values['max-parallel'] === undefined
         ? 4
         : parseCount(values['max-parallel'], '--max-parallel', 64);
-    const loaded = await loadWithWarnings(values.config, io);
+    const loaded = await loadWithWarnings(values.config, io, env.cwd);
     const store = await openStore(values.store, env.cwd);
     const holder = await currentProcessHolder();
+    const log = stderrLogger(io, values.verbose === true);
+    const signal = env.cancellation?.();
 
     const report = await runTick(
       loaded.table,
       {
         store,
-        runner: shellPatrolRunner({ baseDir: env.cwd, env: env.env }),
-        probe: (h: Holder) =>
-          h.kind === 'process' ? probeProcessHolder(h) : Promise.resolve('unknown' as const),
+        runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
+        probe: probeLocalHolder,
+        stopReplaced: (revocation, patrol) => stopLocalRun(revocation, patrol, log),
         identity: { id: randomBytes(6).toString('hex'), holder, version: VERSION },
-        log: stderrLogger(io, values.verbose === true),
+        log,
         maxParallel,
       },
       {
@@ -95,6 +98,7 @@ be used.`,
         configPath: loaded.table.path,
         ...(now === undefined ? {} : { now }),
         ...(values.patrol === undefined ? {} : { patrol: values.patrol }),
+        ...(signal === undefined ? {} : { signal }),
       },
     );
 
