@@ -40752,16 +40752,37 @@ function planTick(input2) {
   const { table: table3, current, now, tick } = input2;
   const nowIso = now.toISOString();
   const next = newDocument(table3.id, current, tick, nowIso);
-  const plan = { next, changed: false, grants: [], outcomes: [], needsProbe: [] };
+  const plan = {
+    next,
+    changed: false,
+    grants: [],
+    outcomes: [],
+    reporting: false,
+    needsProbe: []
+  };
   if (current === null) addEvent(plan, { type: "created", at: nowIso });
   for (const patrol of table3.patrols) {
     if (input2.patrol !== void 0 && patrol.id !== input2.patrol) continue;
     planPatrol(plan, patrol, input2);
   }
   if (input2.patrol === void 0) retireRemoved(plan, table3);
+  if (input2.report === true && plan.changed) takeReporter(plan, input2);
   return plan;
 }
 __name(planTick, "planTick");
+var REPORTER_TERM_MS = 10 * 6e4;
+function takeReporter(plan, input2) {
+  const current = plan.next.state.reporter;
+  const free = current === void 0 || current === null || input2.now.getTime() > Date.parse(current.expiresAt) + LEASE_GRACE_MS;
+  if (!free) return;
+  plan.next.state.reporter = {
+    tick: input2.tick.id,
+    holder: input2.tick.holder,
+    expiresAt: new Date(input2.now.getTime() + REPORTER_TERM_MS).toISOString()
+  };
+  plan.reporting = true;
+}
+__name(takeReporter, "takeReporter");
 function retireRemoved(plan, table3) {
   const listed = new Set(table3.patrols.map((p) => p.id));
   for (const [id, state] of Object.entries(plan.next.state.patrols)) {
@@ -41018,6 +41039,13 @@ function patrolState2(doc, patrolId) {
   return state;
 }
 __name(patrolState2, "patrolState");
+function releaseReporter(current, writer, now) {
+  if (current.state.reporter?.tick !== writer.id) return null;
+  const next = newDocument(current.table, current, writer, now.toISOString());
+  next.state.reporter = null;
+  return next;
+}
+__name(releaseReporter, "releaseReporter");
 
 // src/tick/release-queue.ts
 var RELEASE_ATTEMPTS = 5;
@@ -41369,7 +41397,8 @@ async function runTick(table3, deps, options) {
       ref,
       dryRun: options.dryRun,
       version: deps.identity.version,
-      writes: claim2.writes
+      writes: claim2.writes,
+      reporting: claim2.plan.reporting && !options.dryRun
     },
     patrols: claim2.plan.outcomes.map(plannedReport)
   };
@@ -41441,6 +41470,7 @@ async function planWithProbes(table3, deps, options, snapshot, now, liveness) {
     force: options.force,
     liveness,
     newNonce: deps.newNonce ?? newNonce,
+    report: options.report === true && !options.dryRun,
     ...options.patrol === void 0 ? {} : { patrol: options.patrol }
   };
   const plan = planTick(input2);
@@ -41572,6 +41602,24 @@ function sortReport(report2, table3) {
   return report2;
 }
 __name(sortReport, "sortReport");
+async function releaseReporter2(deps, ref) {
+  try {
+    const result = await updateLedger(
+      deps.store,
+      ref,
+      (snapshot) => {
+        const next = snapshot.document === null ? null : releaseReporter(snapshot.document, deps.identity, snapshot.serverTime);
+        return { write: next, value: null };
+      },
+      deps.retry
+    );
+    return result.writes;
+  } catch (error62) {
+    deps.log.warn(`could not give back the reporter lease: ${String(error62)}`);
+    return 0;
+  }
+}
+__name(releaseReporter2, "releaseReporter");
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -44870,30 +44918,38 @@ be used.`,
     const holder2 = await currentProcessHolder();
     const log = stderrLogger(io, values.verbose === true);
     const signal = env.cancellation?.();
-    const report2 = await runTick(
-      loaded.table,
-      {
-        store,
-        runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
-        probe: probeLocalHolder,
-        stopReplaced: /* @__PURE__ */ __name((revocation2, patrol) => stopLocalRun(revocation2, patrol, log), "stopReplaced"),
-        identity: { id: randomBytes2(6).toString("hex"), holder: holder2, version: VERSION },
-        log,
-        maxParallel
-      },
-      {
-        dryRun: values["dry-run"] === true,
-        force: values.force === true,
-        configPath: loaded.table.path,
-        ...now === void 0 ? {} : { now },
-        ...values.patrol === void 0 ? {} : { patrol: values.patrol },
-        ...signal === void 0 ? {} : { signal }
-      }
-    );
+    const reportDir = values["report-dir"];
+    const deps = {
+      store,
+      runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
+      probe: probeLocalHolder,
+      stopReplaced: /* @__PURE__ */ __name((revocation2, patrol) => stopLocalRun(revocation2, patrol, log), "stopReplaced"),
+      identity: { id: randomBytes2(6).toString("hex"), holder: holder2, version: VERSION },
+      log,
+      maxParallel
+    };
+    const report2 = await runTick(loaded.table, deps, {
+      dryRun: values["dry-run"] === true,
+      force: values.force === true,
+      configPath: loaded.table.path,
+      report: reportDir !== void 0,
+      ...now === void 0 ? {} : { now },
+      ...values.patrol === void 0 ? {} : { patrol: values.patrol },
+      ...signal === void 0 ? {} : { signal }
+    });
     io.out(values.json ? json2(jsonReport(report2)) : formatReport(report2));
-    if (values["report-dir"] !== void 0) {
-      const dir = resolve2(env.cwd, values["report-dir"]);
-      await writeReports(loaded.table, store, report2, dir, io);
+    if (reportDir !== void 0) {
+      if (report2.tick.reporting) {
+        try {
+          await writeReports(loaded.table, store, report2, resolve2(env.cwd, reportDir), io);
+        } finally {
+          await releaseReporter2(deps, report2.tick.ref);
+        }
+      } else {
+        io.err(
+          `Reports: not written by this tick (${report2.tick.dryRun ? "a dry run" : "the ledger did not change, or another tick is writing them"}).`
+        );
+      }
     }
     return report2.patrols.some(isFailure2) ? EXIT.patrolFailed : EXIT.ok;
   }

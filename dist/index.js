@@ -68905,16 +68905,37 @@ function planTick(input2) {
   const { table: table2, current, now, tick } = input2;
   const nowIso = now.toISOString();
   const next = newDocument(table2.id, current, tick, nowIso);
-  const plan = { next, changed: false, grants: [], outcomes: [], needsProbe: [] };
+  const plan = {
+    next,
+    changed: false,
+    grants: [],
+    outcomes: [],
+    reporting: false,
+    needsProbe: []
+  };
   if (current === null) addEvent(plan, { type: "created", at: nowIso });
   for (const patrol of table2.patrols) {
     if (input2.patrol !== void 0 && patrol.id !== input2.patrol) continue;
     planPatrol(plan, patrol, input2);
   }
   if (input2.patrol === void 0) retireRemoved(plan, table2);
+  if (input2.report === true && plan.changed) takeReporter(plan, input2);
   return plan;
 }
 __name(planTick, "planTick");
+var REPORTER_TERM_MS = 10 * 6e4;
+function takeReporter(plan, input2) {
+  const current = plan.next.state.reporter;
+  const free = current === void 0 || current === null || input2.now.getTime() > Date.parse(current.expiresAt) + LEASE_GRACE_MS;
+  if (!free) return;
+  plan.next.state.reporter = {
+    tick: input2.tick.id,
+    holder: input2.tick.holder,
+    expiresAt: new Date(input2.now.getTime() + REPORTER_TERM_MS).toISOString()
+  };
+  plan.reporting = true;
+}
+__name(takeReporter, "takeReporter");
 function retireRemoved(plan, table2) {
   const listed = new Set(table2.patrols.map((p) => p.id));
   for (const [id, state] of Object.entries(plan.next.state.patrols)) {
@@ -69152,6 +69173,13 @@ function patrolState2(doc, patrolId) {
   return state;
 }
 __name(patrolState2, "patrolState");
+function releaseReporter(current, writer, now) {
+  if (current.state.reporter?.tick !== writer.id) return null;
+  const next = newDocument(current.table, current, writer, now.toISOString());
+  next.state.reporter = null;
+  return next;
+}
+__name(releaseReporter, "releaseReporter");
 
 // src/tick/release-queue.ts
 var RELEASE_ATTEMPTS = 5;
@@ -69503,7 +69531,8 @@ async function runTick(table2, deps, options) {
       ref,
       dryRun: options.dryRun,
       version: deps.identity.version,
-      writes: claim2.writes
+      writes: claim2.writes,
+      reporting: claim2.plan.reporting && !options.dryRun
     },
     patrols: claim2.plan.outcomes.map(plannedReport)
   };
@@ -69575,6 +69604,7 @@ async function planWithProbes(table2, deps, options, snapshot, now, liveness) {
     force: options.force,
     liveness,
     newNonce: deps.newNonce ?? newNonce,
+    report: options.report === true && !options.dryRun,
     ...options.patrol === void 0 ? {} : { patrol: options.patrol }
   };
   const plan = planTick(input2);
@@ -69706,6 +69736,24 @@ function sortReport(report2, table2) {
   return report2;
 }
 __name(sortReport, "sortReport");
+async function releaseReporter2(deps, ref) {
+  try {
+    const result = await updateLedger(
+      deps.store,
+      ref,
+      (snapshot) => {
+        const next = snapshot.document === null ? null : releaseReporter(snapshot.document, deps.identity, snapshot.serverTime);
+        return { write: next, value: null };
+      },
+      deps.retry
+    );
+    return result.writes;
+  } catch (error63) {
+    deps.log.warn(`could not give back the reporter lease: ${String(error63)}`);
+    return 0;
+  }
+}
+__name(releaseReporter2, "releaseReporter");
 
 // src/github/liveness.ts
 async function probeActionsHolder(octokit, holder2, warn) {
@@ -71461,7 +71509,7 @@ async function tickStep(env, factories, phases) {
   logReleases(kit, report2);
   if (!claim2.dryRun) kit.saveState(STATE2.released, "true");
   phases.enter("report");
-  await publish(report2, { table: table2, inputs, job, github, claim: claim2, notes });
+  await publish(report2, { table: table2, inputs, job, github, claim: claim2, notes, identity });
   phases.close();
   const failure2 = stepFailure(report2, factories.cancelled);
   if (failure2 !== null) kit.setFailed(failure2);
@@ -71478,7 +71526,8 @@ async function publish(report2, tick) {
     report: report2,
     table: tick.table,
     job: tick.job,
-    github: tick.github
+    github: tick.github,
+    identity: tick.identity
   });
   for (const [name, value] of Object.entries(tickOutputs(report2))) {
     kit.info(`output ${name}: ${name === "report" ? "(the report as JSON)" : value}`);
@@ -71523,6 +71572,7 @@ async function claimAndRun(table2, inputs, job, identity, github, context) {
       dryRun: context.dryRun,
       force: inputs.force,
       configPath: inputs.config,
+      report: inputs.report && context.factories.reporter !== void 0,
       ...inputs.patrol === void 0 ? {} : { patrol: inputs.patrol },
       ...context.factories.cancelled === void 0 ? {} : { signal: context.factories.cancelled }
     }
@@ -71576,10 +71626,13 @@ async function reportToBot(claim2, inputs, tick) {
   const { kit, reporter } = claim2.factories;
   if (!inputs.report) return skipReport(kit, "issue reports are off (input report: false)");
   if (claim2.dryRun) return skipReport(kit, "dry run: the bot leaves its issues as they are");
-  if (tick.report.tick.writes === 0) {
-    return skipReport(kit, "the ledger did not change: the bot leaves its issues as they are");
-  }
   if (reporter === void 0) return skipReport(kit, "issue reports are not wired in here");
+  if (!tick.report.tick.reporting) {
+    return skipReport(
+      kit,
+      "the bot leaves its issues to another tick: this one changed nothing in the ledger, or a concurrent tick is reporting"
+    );
+  }
   try {
     const outcome2 = await reporter({
       report: tick.report,
@@ -71600,6 +71653,11 @@ async function reportToBot(claim2, inputs, tick) {
     const failure2 = `The issue report failed: ${errorMessage2(error63)}`;
     kit.warning(failure2);
     return { written: [], failures: [failure2] };
+  } finally {
+    await releaseReporter2(
+      { store: tick.github.store, identity: tick.identity, log: tickLogger(kit) },
+      tick.report.tick.ref
+    );
   }
 }
 __name(reportToBot, "reportToBot");

@@ -68710,6 +68710,9 @@ function secondaryWaitSeconds(env) {
 }
 __name(secondaryWaitSeconds, "secondaryWaitSeconds");
 
+// src/ledger/plan.ts
+var REPORTER_TERM_MS = 10 * 6e4;
+
 // src/tick/tick.ts
 var TickInputError = class extends Error {
   static {

@@ -3,7 +3,7 @@ import type { PatrolTable } from '../config/types.js';
 import type { TickIdentity } from '../ledger/plan.js';
 import type { ShellPatrolRunnerOptions } from '../run/patrol-runner.js';
 import { ledgerRef } from '../tick/ledger-io.js';
-import { newNonce, runTick } from '../tick/tick.js';
+import { newNonce, releaseReporter, runTick } from '../tick/tick.js';
 import type { PatrolRunner, TickLogger, TickReport } from '../tick/types.js';
 import { VERSION } from '../version.js';
 import { connect, type ClientFactory, type Connection } from './connect.js';
@@ -97,7 +97,7 @@ async function tickStep(
   if (!claim.dryRun) kit.saveState(STATE.released, 'true');
 
   phases.enter('report');
-  await publish(report, { table, inputs, job, github, claim, notes });
+  await publish(report, { table, inputs, job, github, claim, notes, identity });
   phases.close();
 
   const failure = stepFailure(report, factories.cancelled);
@@ -115,6 +115,7 @@ async function publish(
     github: Connection;
     claim: ClaimContext;
     notes: string[];
+    identity: TickIdentity;
   },
 ): Promise<void> {
   const { kit, cancelled } = tick.claim.factories;
@@ -127,6 +128,7 @@ async function publish(
     table: tick.table,
     job: tick.job,
     github: tick.github,
+    identity: tick.identity,
   });
   for (const [name, value] of Object.entries(tickOutputs(report))) {
     kit.info(`output ${name}: ${name === 'report' ? '(the report as JSON)' : value}`);
@@ -187,6 +189,7 @@ async function claimAndRun(
       dryRun: context.dryRun,
       force: inputs.force,
       configPath: inputs.config,
+      report: inputs.report && context.factories.reporter !== undefined,
       ...(inputs.patrol === undefined ? {} : { patrol: inputs.patrol }),
       ...(context.factories.cancelled === undefined ? {} : { signal: context.factories.cancelled }),
     },
@@ -256,17 +259,28 @@ function logReleases(kit: ActionKit, report: TickReport): void {
 async function reportToBot(
   claim: ClaimContext,
   inputs: ActionInputs,
-  tick: { report: TickReport; table: PatrolTable; job: JobContext; github: Connection },
+  tick: {
+    report: TickReport;
+    table: PatrolTable;
+    job: JobContext;
+    github: Connection;
+    identity: TickIdentity;
+  },
 ): Promise<ReportOutcome | null> {
   const { kit, reporter } = claim.factories;
   if (!inputs.report) return skipReport(kit, 'issue reports are off (input report: false)');
   if (claim.dryRun) return skipReport(kit, 'dry run: the bot leaves its issues as they are');
-  // A tick that changed nothing in the ledger has nothing new to report, and ticks that
-  // lost a race would otherwise all report at once (each could open the same issue).
-  if (tick.report.tick.writes === 0) {
-    return skipReport(kit, 'the ledger did not change: the bot leaves its issues as they are');
-  }
   if (reporter === undefined) return skipReport(kit, 'issue reports are not wired in here');
+  // Only the tick holding the ledger's reporter lease writes issues, so two ticks never open
+  // the same one. A tick that changed nothing has nothing new to report; one that lost the
+  // lease to a concurrent tick leaves the report to it (reports come from the ledger).
+  if (!tick.report.tick.reporting) {
+    return skipReport(
+      kit,
+      'the bot leaves its issues to another tick: this one changed nothing in the ledger, ' +
+        'or a concurrent tick is reporting',
+    );
+  }
   try {
     const outcome = await reporter({
       report: tick.report,
@@ -288,6 +302,11 @@ async function reportToBot(
     const failure = `The issue report failed: ${errorMessage(error)}`;
     kit.warning(failure);
     return { written: [], failures: [failure] };
+  } finally {
+    await releaseReporter(
+      { store: tick.github.store, identity: tick.identity, log: tickLogger(kit) },
+      tick.report.tick.ref,
+    );
   }
 }
 

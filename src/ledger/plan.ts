@@ -1,6 +1,6 @@
 import type { Patrol, PatrolTable } from '../config/types.js';
 import { planSlots, slotsAfter } from '../schedule/index.js';
-import { describeHolder, leaseStatus, leaseTerm, type Liveness } from './lease.js';
+import { describeHolder, LEASE_GRACE_MS, leaseStatus, leaseTerm, type Liveness } from './lease.js';
 import { freshPatrolState, newDocument, pushBounded, REVOCATIONS_LIMIT } from './state.js';
 import type {
   Holder,
@@ -36,6 +36,8 @@ export interface TickPlanInput {
   /** What is known of lease holders, by lease nonce. */
   liveness: ReadonlyMap<string, Liveness>;
   newNonce: () => string;
+  /** The tick will report (issues): take the reporter lease if this plan writes anyway. */
+  report?: boolean;
 }
 
 /** The right to run one patrol for some slots, as written in the plan's commit. */
@@ -70,6 +72,8 @@ export interface TickPlan {
   changed: boolean;
   grants: Grant[];
   outcomes: PlannedOutcome[];
+  /** Whether this tick holds the reporter lease after the claim (see LedgerState.reporter). */
+  reporting: boolean;
   /** Leases whose holder should be probed before trusting this plan. */
   needsProbe: { patrol: string; lease: Lease }[];
 }
@@ -83,7 +87,14 @@ export function planTick(input: TickPlanInput): TickPlan {
   const { table, current, now, tick } = input;
   const nowIso = now.toISOString();
   const next = newDocument(table.id, current, tick, nowIso);
-  const plan: TickPlan = { next, changed: false, grants: [], outcomes: [], needsProbe: [] };
+  const plan: TickPlan = {
+    next,
+    changed: false,
+    grants: [],
+    outcomes: [],
+    reporting: false,
+    needsProbe: [],
+  };
   if (current === null) addEvent(plan, { type: 'created', at: nowIso });
 
   for (const patrol of table.patrols) {
@@ -91,7 +102,30 @@ export function planTick(input: TickPlanInput): TickPlan {
     planPatrol(plan, patrol, input);
   }
   if (input.patrol === undefined) retireRemoved(plan, table);
+  if (input.report === true && plan.changed) takeReporter(plan, input);
   return plan;
+}
+
+/** How long a tick may hold the reporter lease before another may take it. */
+export const REPORTER_TERM_MS = 10 * 60_000;
+
+/**
+ * A tick that changed the ledger reports; of two such ticks at once, one does, and the
+ * other leaves it to the next (reports are computed from the ledger, so none is lost).
+ */
+function takeReporter(plan: TickPlan, input: TickPlanInput): void {
+  const current = plan.next.state.reporter;
+  const free =
+    current === undefined ||
+    current === null ||
+    input.now.getTime() > Date.parse(current.expiresAt) + LEASE_GRACE_MS;
+  if (!free) return;
+  plan.next.state.reporter = {
+    tick: input.tick.id,
+    holder: input.tick.holder,
+    expiresAt: new Date(input.now.getTime() + REPORTER_TERM_MS).toISOString(),
+  };
+  plan.reporting = true;
 }
 
 /**

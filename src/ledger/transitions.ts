@@ -100,3 +100,15 @@ function patrolState(doc: LedgerDocument, patrolId: string): PatrolState {
   if (state === undefined) throw new Error(`the ledger has no patrol ${patrolId}`);
   return state;
 }
+
+/** Give the reporter lease back, if this tick still holds it; null when nothing to write. */
+export function releaseReporter(
+  current: LedgerDocument,
+  writer: TickIdentity,
+  now: Date,
+): LedgerDocument | null {
+  if (current.state.reporter?.tick !== writer.id) return null;
+  const next = newDocument(current.table, current, writer, now.toISOString());
+  next.state.reporter = null;
+  return next;
+}

@@ -111,6 +111,17 @@ export interface PatrolState {
 
 export interface LedgerState {
   patrols: Record<string, PatrolState>;
+  /**
+   * The tick allowed to write the bot's reports now. Taken in a tick's claim, released after
+   * its report: two ticks never create the same issue at once.
+   */
+  reporter?: ReporterLease | null;
+}
+
+export interface ReporterLease {
+  tick: string;
+  holder: Holder;
+  expiresAt: string;
 }
 
 /** One change the commit made; the ref's history of events is the audit log. */

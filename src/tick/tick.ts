@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { PatrolTable } from '../config/types.js';
 import { planTick, type Grant, type PlannedOutcome, type TickPlan } from '../ledger/plan.js';
+import { releaseReporter as giveBackReporter } from '../ledger/transitions.js';
 import type { Liveness } from '../ledger/lease.js';
 import {
   backoff,
@@ -9,6 +10,7 @@ import {
   LedgerConflictError,
   ledgerRef,
   readLedger,
+  updateLedger,
   writeLedger,
   type LedgerSnapshot,
 } from './ledger-io.js';
@@ -48,6 +50,7 @@ export async function runTick(
       dryRun: options.dryRun,
       version: deps.identity.version,
       writes: claim.writes,
+      reporting: claim.plan.reporting && !options.dryRun,
     },
     patrols: claim.plan.outcomes.map(plannedReport),
   };
@@ -150,6 +153,7 @@ async function planWithProbes(
     force: options.force,
     liveness,
     newNonce: deps.newNonce ?? newNonce,
+    report: options.report === true && !options.dryRun,
     ...(options.patrol === undefined ? {} : { patrol: options.patrol }),
   };
   const plan = planTick(input);
@@ -303,4 +307,32 @@ function sortReport(report: TickReport, table: PatrolTable): TickReport {
       (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0) || (a.slot ?? '').localeCompare(b.slot ?? ''),
   );
   return report;
+}
+
+/**
+ * Give back the reporter lease after reporting (or failing to). Best effort: a lease that
+ * cannot be given back expires by itself after REPORTER_TERM_MS.
+ */
+export async function releaseReporter(
+  deps: Pick<TickDeps, 'store' | 'identity' | 'log' | 'retry'>,
+  ref: string,
+): Promise<number> {
+  try {
+    const result = await updateLedger(
+      deps.store,
+      ref,
+      (snapshot) => {
+        const next =
+          snapshot.document === null
+            ? null
+            : giveBackReporter(snapshot.document, deps.identity, snapshot.serverTime);
+        return { write: next, value: null };
+      },
+      deps.retry,
+    );
+    return result.writes;
+  } catch (error: unknown) {
+    deps.log.warn(`could not give back the reporter lease: ${String(error)}`);
+    return 0;
+  }
 }

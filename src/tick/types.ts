@@ -60,6 +60,11 @@ export interface TickReport {
     version: string;
     /** Ledger writes this tick made (claim, renewals, releases). */
     writes: number;
+    /**
+     * Whether this tick holds the reporter lease: it alone may write the bot's reports now,
+     * and must give the lease back after (releaseReporter).
+     */
+    reporting: boolean;
   };
   patrols: PatrolReport[];
 }
@@ -129,4 +134,6 @@ export interface TickOptions {
   configPath: string;
   /** Aborted when the tick must stop: running patrols are stopped and released. */
   signal?: AbortSignal;
+  /** The caller will report on issues after the tick: take the reporter lease. */
+  report?: boolean;
 }

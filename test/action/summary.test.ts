@@ -35,6 +35,7 @@ function report(patrols: PatrolReport[]): TickReport {
       dryRun: false,
       version: '0.1.0',
       writes: 2,
+      reporting: true,
     },
     patrols,
   };

@@ -170,6 +170,7 @@ export function tickReport(id: string, now: string, patrols: PatrolReport[]): Ti
       dryRun: false,
       version: '0.1.0',
       writes: patrols.length,
+      reporting: true,
     },
     patrols,
   };

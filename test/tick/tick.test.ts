@@ -3,7 +3,7 @@ import { encodeLedger, NotALedgerError, ProtocolTooNewError } from '../../src/le
 import { PROTOCOL_VERSION } from '../../src/ledger/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { ledgerRef, readLedger } from '../../src/tick/ledger-io.js';
-import { runTick, TickInputError } from '../../src/tick/tick.js';
+import { releaseReporter, runTick, TickInputError } from '../../src/tick/tick.js';
 import type { TickOptions } from '../../src/tick/types.js';
 import { patrol, processHolder, tableOf } from '../ledger/fixtures.js';
 import { deps, FakeRunner } from './support.js';
@@ -295,5 +295,29 @@ describe('a tick', () => {
     expect(store.writes() - before).toBe(2); // the claim, and one release for all twenty
     const { document } = await readLedger(store, ref);
     expect(Object.values(document?.state.patrols ?? {}).every((p) => p.lease === null)).toBe(true);
+  });
+
+  it('lets one of two ticks that change the ledger report, and frees the reporter after', async () => {
+    const store = await started('2026-05-01T09:30:00Z');
+    const first = await runTick(
+      table,
+      deps(store, new FakeRunner(), { id: 'r1' }),
+      at('2026-05-01T10:00:05Z', { report: true }),
+    );
+    const second = await runTick(
+      table,
+      deps(store, new FakeRunner(), { id: 'r2' }),
+      at('2026-05-01T10:00:06Z', { report: true, force: true }),
+    );
+    expect(first.tick.reporting).toBe(true);
+    expect(second.tick.reporting).toBe(false);
+
+    expect(await releaseReporter(deps(store, new FakeRunner(), { id: 'r1' }), ref)).toBe(1);
+    const third = await runTick(
+      table,
+      deps(store, new FakeRunner(), { id: 'r3' }),
+      at('2026-05-01T10:00:07Z', { report: true, force: true }),
+    );
+    expect(third.tick.reporting).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { PatrolTable } from '../../config/types.js';
+import type { Patrol, PatrolTable } from '../../config/types.js';
+import type { Revocation } from '../../ledger/types.js';
 import { FileTracker, reportTick } from '../../report/index.js';
 import type { LedgerStore } from '../../store/types.js';
 import { readLedger } from '../../tick/ledger-io.js';
@@ -9,7 +10,7 @@ import { probeLocalHolder, stopLocalRun } from '../../run/local-holders.js';
 import { repositoryRoot } from '../repository.js';
 import { shellPatrolRunner } from '../../run/patrol-runner.js';
 import { openStore } from '../../store/open.js';
-import { runTick } from '../../tick/tick.js';
+import { releaseReporter, runTick } from '../../tick/tick.js';
 import type { PatrolReport, TickLogger, TickReport } from '../../tick/types.js';
 import { VERSION } from '../../version.js';
 import { parse, parseCount, parseInstant } from '../args.js';
@@ -81,31 +82,40 @@ be used.`,
     const log = stderrLogger(io, values.verbose === true);
     const signal = env.cancellation?.();
 
-    const report = await runTick(
-      loaded.table,
-      {
-        store,
-        runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
-        probe: probeLocalHolder,
-        stopReplaced: (revocation, patrol) => stopLocalRun(revocation, patrol, log),
-        identity: { id: randomBytes(6).toString('hex'), holder, version: VERSION },
-        log,
-        maxParallel,
-      },
-      {
-        dryRun: values['dry-run'] === true,
-        force: values.force === true,
-        configPath: loaded.table.path,
-        ...(now === undefined ? {} : { now }),
-        ...(values.patrol === undefined ? {} : { patrol: values.patrol }),
-        ...(signal === undefined ? {} : { signal }),
-      },
-    );
+    const reportDir = values['report-dir'];
+    const deps = {
+      store,
+      runner: shellPatrolRunner({ baseDir: await repositoryRoot(env.cwd), env: env.env }),
+      probe: probeLocalHolder,
+      stopReplaced: (revocation: Revocation, patrol: Patrol) =>
+        stopLocalRun(revocation, patrol, log),
+      identity: { id: randomBytes(6).toString('hex'), holder, version: VERSION },
+      log,
+      maxParallel,
+    };
+    const report = await runTick(loaded.table, deps, {
+      dryRun: values['dry-run'] === true,
+      force: values.force === true,
+      configPath: loaded.table.path,
+      report: reportDir !== undefined,
+      ...(now === undefined ? {} : { now }),
+      ...(values.patrol === undefined ? {} : { patrol: values.patrol }),
+      ...(signal === undefined ? {} : { signal }),
+    });
 
     io.out(values.json ? json(jsonReport(report)) : formatReport(report));
-    if (values['report-dir'] !== undefined) {
-      const dir = resolve(env.cwd, values['report-dir']);
-      await writeReports(loaded.table, store, report, dir, io);
+    if (reportDir !== undefined) {
+      if (report.tick.reporting) {
+        try {
+          await writeReports(loaded.table, store, report, resolve(env.cwd, reportDir), io);
+        } finally {
+          await releaseReporter(deps, report.tick.ref);
+        }
+      } else {
+        io.err(
+          `Reports: not written by this tick (${report.tick.dryRun ? 'a dry run' : 'the ledger did not change, or another tick is writing them'}).`,
+        );
+      }
     }
     return report.patrols.some(isFailure) ? EXIT.patrolFailed : EXIT.ok;
   },
