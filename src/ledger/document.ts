@@ -1,3 +1,4 @@
+import { ledgerDocumentProblem } from './schema.js';
 import { PROTOCOL_VERSION, type LedgerDocument, type LedgerEvent } from './types.js';
 
 /**
@@ -40,7 +41,17 @@ export function encodeLedger(doc: LedgerDocument): string {
   return `${SUMMARY_PREFIX} ${summarize(doc.events)}\n\n${JSON.stringify(doc)}\n`;
 }
 
-export function decodeLedger(ref: string, sha: string, message: string): LedgerDocument {
+/**
+ * The document in a ledger commit's message, checked field by field against the protocol's
+ * schema. With `expectedTable`, a ledger of another table is refused too: two tables whose
+ * refs collide must not run each other's patrols.
+ */
+export function decodeLedger(
+  ref: string,
+  sha: string,
+  message: string,
+  expectedTable?: string,
+): LedgerDocument {
   const start = message.indexOf('\n\n');
   if (!message.startsWith(SUMMARY_PREFIX) || start < 0) {
     throw new NotALedgerError(ref, sha, 'no cronwarden summary line');
@@ -54,25 +65,24 @@ export function decodeLedger(ref: string, sha: string, message: string): LedgerD
   const protocol = protocolOf(parsed);
   if (protocol === undefined) throw new NotALedgerError(ref, sha, 'no protocol version');
   if (protocol > PROTOCOL_VERSION) throw new ProtocolTooNewError(ref, protocol);
-  if (!isLedgerShaped(parsed)) throw new NotALedgerError(ref, sha, 'no state in it');
-  return parsed;
+
+  const problem = ledgerDocumentProblem(parsed);
+  if (problem !== null) throw new NotALedgerError(ref, sha, problem);
+  const doc = parsed as LedgerDocument;
+  if (expectedTable !== undefined && doc.table !== expectedTable) {
+    throw new NotALedgerError(
+      ref,
+      sha,
+      `it belongs to table ${JSON.stringify(doc.table)}, not ${JSON.stringify(expectedTable)}`,
+    );
+  }
+  return doc;
 }
 
 function protocolOf(value: unknown): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const protocol = (value as { protocol?: unknown }).protocol;
   return Number.isInteger(protocol) && (protocol as number) > 0 ? (protocol as number) : undefined;
-}
-
-function isLedgerShaped(value: unknown): value is LedgerDocument {
-  const doc = value as Partial<LedgerDocument>;
-  return (
-    typeof doc.table === 'string' &&
-    typeof doc.state === 'object' &&
-    doc.state !== null &&
-    typeof doc.state.patrols === 'object' &&
-    Array.isArray(doc.events)
-  );
 }
 
 /** "claim nightly 2026-01-01T02:00Z; grant nightly #4; skip backup" */
@@ -86,6 +96,8 @@ function describeEvent(event: LedgerEvent): string {
   switch (event.type) {
     case 'created':
       return 'create ledger';
+    case 'retired':
+      return `retire ${event.patrol}`;
     case 'first-seen':
       return `start ${event.patrol}`;
     case 'claimed':
