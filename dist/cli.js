@@ -40624,6 +40624,14 @@ function describeEvent(event2) {
 }
 __name(describeEvent, "describeEvent");
 
+// src/store/open.ts
+import path3 from "node:path";
+
+// src/store/local-git.ts
+import { spawn } from "node:child_process";
+import { mkdir, readdir, realpath, stat } from "node:fs/promises";
+import path2 from "node:path";
+
 // src/store/types.ts
 var StoreError = class extends Error {
   static {
@@ -40631,6 +40639,572 @@ var StoreError = class extends Error {
   }
   name = "StoreError";
 };
+
+// src/store/rules.ts
+function refNameProblem(ref) {
+  if (!ref.startsWith("refs/")) return 'a ledger ref must start with "refs/"';
+  if (ref.split("/").length < 3) return "a ledger ref needs a name below its namespace";
+  if (ref.endsWith("/")) return 'it ends with "/"';
+  if (ref.endsWith(".")) return 'it ends with "."';
+  if (ref.includes("//")) return 'it contains an empty component ("//")';
+  if (ref.includes("..")) return 'it contains ".."';
+  if (ref.includes("@{")) return 'it contains "@{"';
+  const bad = [...ref].find(isForbiddenInRef);
+  if (bad !== void 0) return `it contains the character ${JSON.stringify(bad)}`;
+  for (const component of ref.split("/")) {
+    if (component.startsWith(".")) return `the component "${component}" starts with "."`;
+    if (component.endsWith(".lock")) return `the component "${component}" ends with ".lock"`;
+  }
+  return null;
+}
+__name(refNameProblem, "refNameProblem");
+function assertLedgerRef(ref) {
+  const problem = refNameProblem(ref);
+  if (problem !== null) {
+    throw new StoreError(`Invalid ledger ref ${JSON.stringify(ref)}: ${problem}`);
+  }
+}
+__name(assertLedgerRef, "assertLedgerRef");
+function assertLedgerMessage(message) {
+  if (message.includes("\0")) {
+    throw new StoreError("A ledger commit message cannot contain a NUL character");
+  }
+  if (LONE_SURROGATE.test(message)) {
+    throw new StoreError("A ledger commit message must be well-formed Unicode (lone surrogate)");
+  }
+}
+__name(assertLedgerMessage, "assertLedgerMessage");
+function isCommitId(value) {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value);
+}
+__name(isCommitId, "isCommitId");
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function isForbiddenInRef(character) {
+  const code2 = character.codePointAt(0) ?? 0;
+  return code2 < 32 || code2 === 127 || " ~^:?*[\\".includes(character);
+}
+__name(isForbiddenInRef, "isForbiddenInRef");
+function historyLimit(limit) {
+  if (limit === void 0) return Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(`A history limit must be a non-negative integer, got ${limit}`);
+  }
+  return limit;
+}
+__name(historyLimit, "historyLimit");
+
+// src/store/local-git.ts
+var DEFAULT_GIT_TIMEOUT_MS = 3e4;
+var GIT_KILL_GRACE_MS = 2e3;
+var HISTORY_PAGE = 256;
+var STALE_LOCK_MS = 6e4;
+var COMMIT_IDENTITY = {
+  GIT_AUTHOR_NAME: "Cronwarden",
+  GIT_AUTHOR_EMAIL: "cronwarden@localhost",
+  GIT_COMMITTER_NAME: "Cronwarden",
+  GIT_COMMITTER_EMAIL: "cronwarden@localhost"
+};
+var REPOSITORY_VARIABLES = [
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_COMMON_DIR",
+  "GIT_INDEX_FILE",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_NAMESPACE"
+];
+var COMMIT_SETTINGS = ["-c", "commit.gpgsign=false", "-c", "i18n.commitEncoding=UTF-8"];
+var LocalGitStore = class _LocalGitStore {
+  constructor(gitDir, repositoryPath, clock, timeoutMs) {
+    this.gitDir = gitDir;
+    this.clock = clock;
+    this.timeoutMs = timeoutMs;
+    this.description = `git:${repositoryPath}`;
+  }
+  gitDir;
+  clock;
+  timeoutMs;
+  static {
+    __name(this, "LocalGitStore");
+  }
+  description;
+  checkedRefs = /* @__PURE__ */ new Set();
+  emptyTree;
+  /**
+   * Opens the repository whose work tree or git directory is exactly `repositoryPath` (a
+   * directory inside a repository is refused, so a ledger never lands in an enclosing
+   * repository by accident). With `createBare`, an absent or empty directory becomes a
+   * new bare repository; a non-empty one is never initialised.
+   */
+  static async open(repositoryPath, options) {
+    const absolute = path2.resolve(repositoryPath);
+    const timeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+    const gitDir = await gitDirectoryAt(absolute, timeoutMs) ?? await initialiseBare(absolute, options.createBare, timeoutMs);
+    return new _LocalGitStore(gitDir, absolute, options.clock ?? (() => /* @__PURE__ */ new Date()), timeoutMs);
+  }
+  /** The store in the repository that contains `cwd`, or null when there is none. */
+  static async discover(cwd, options = {}) {
+    const timeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+    if (!await isDirectory(cwd)) {
+      throw new StoreError(`Cannot look for a git repository in ${cwd}: no such directory`);
+    }
+    const topLevel = await revParse(cwd, "--show-toplevel", timeoutMs);
+    const root = topLevel ?? await revParse(cwd, "--absolute-git-dir", timeoutMs);
+    if (root === null) return null;
+    return _LocalGitStore.open(root, { ...options, createBare: false });
+  }
+  async read(ref) {
+    await this.checkRef(ref);
+    const tip = await this.tipOf(ref);
+    if (tip === null) return { tip: null, serverTime: this.clock() };
+    const [object2] = await this.catFile([tip]);
+    const { message } = parseCommit(object2);
+    return { tip: { sha: tip, message }, serverTime: this.clock() };
+  }
+  async create(ref, message) {
+    await this.checkRef(ref);
+    assertLedgerMessage(message);
+    const commit = await this.commit(message, null);
+    return this.moveRef(ref, commit, null);
+  }
+  async swap(ref, expectedTip, message) {
+    await this.checkRef(ref);
+    assertLedgerMessage(message);
+    if (!isCommitId(expectedTip)) {
+      throw new StoreError(`Expected tip ${JSON.stringify(expectedTip)} is not a commit id`);
+    }
+    const commit = await this.commit(message, expectedTip);
+    return this.moveRef(ref, commit, expectedTip);
+  }
+  async *history(ref, options = {}) {
+    let remaining = historyLimit(options.limit);
+    await this.checkRef(ref);
+    let next = remaining > 0 ? await this.tipOf(ref) : null;
+    while (next !== null && remaining > 0) {
+      const wanted = Math.min(remaining, HISTORY_PAGE);
+      const shas = await this.firstParentChain(next, wanted);
+      const objects = await this.catFile(shas);
+      let parent = null;
+      for (const object2 of objects) {
+        const commit = parseCommit(object2);
+        parent = commit.parent;
+        yield { sha: object2.sha, message: commit.message };
+      }
+      remaining -= objects.length;
+      next = objects.length < wanted ? null : parent;
+    }
+  }
+  async now() {
+    return this.clock();
+  }
+  /** Makes a commit on the empty tree; the ledger lives in the message alone. */
+  async commit(message, parent) {
+    const tree = await this.emptyTreeId();
+    const parents = parent === null ? [] : ["-p", parent];
+    const args = [...COMMIT_SETTINGS, "commit-tree", tree, ...parents, "-F", "-"];
+    const result = await this.git(args, Buffer.from(message, "utf8"));
+    return this.expectId(result, "commit-tree");
+  }
+  emptyTreeId() {
+    this.emptyTree ??= this.git(["hash-object", "-t", "tree", "-w", "--stdin"], Buffer.alloc(0)).then((result) => this.expectId(result, "hash-object")).catch((error62) => {
+      this.emptyTree = void 0;
+      throw error62;
+    });
+    return this.emptyTree;
+  }
+  /**
+   * Moves `ref` to `commit` only while it is at `expected` (absent when null). A failed
+   * update-ref is explained by reading the ref afterwards, never by parsing git's prose,
+   * except for the lock held by a concurrent writer, which leaves the ref unmoved.
+   */
+  async moveRef(ref, commit, expected) {
+    const oldValue = expected ?? "0".repeat(commit.length);
+    const result = await this.git(["update-ref", "--no-deref", ref, commit, oldValue]);
+    if (result.code === 0 && !result.timedOut) return { ok: true, tip: commit };
+    const tip = await this.tipOf(ref);
+    if (tip === commit) return { ok: true, tip: commit };
+    const lost = { ok: false, reason: expected === null ? "exists" : "conflict" };
+    if (tip !== expected) return lost;
+    if (await this.concurrentWriterHoldsLock(result.stderr)) return lost;
+    throw this.failure(`update-ref ${ref}`, result);
+  }
+  async concurrentWriterHoldsLock(stderr) {
+    const lockFile = /Unable to create '([^']+\.lock)': File exists/.exec(stderr)?.[1];
+    if (lockFile === void 0) return false;
+    const lockAge = await fileAgeMs(lockFile);
+    if (lockAge !== null && lockAge > STALE_LOCK_MS) {
+      throw new StoreError(
+        `The lock file ${lockFile} in ${this.description} is ${Math.round(lockAge / 1e3)} s old: a git process died holding it. Remove it once no git process is running.`
+      );
+    }
+    return true;
+  }
+  /** The commit `ref` points at, or null when it does not exist. */
+  async tipOf(ref) {
+    const format = "%(objectname) %(objecttype) %(refname)";
+    const result = await this.git(["for-each-ref", `--format=${format}`, ref]);
+    if (result.code !== 0 || result.timedOut) throw this.failure(`for-each-ref ${ref}`, result);
+    for (const line of result.stdout.toString("utf8").split("\n")) {
+      const [sha, type, name] = line.split(" ");
+      if (name !== ref || sha === void 0) continue;
+      if (type !== "commit") {
+        throw new StoreError(`${ref} in ${this.description} points at a ${type}, not a commit`);
+      }
+      return sha;
+    }
+    return null;
+  }
+  async firstParentChain(start, count3) {
+    const args = ["rev-list", "--first-parent", `--max-count=${count3}`, start];
+    const result = await this.git(args);
+    if (result.code !== 0 || result.timedOut) throw this.failure("rev-list", result);
+    return result.stdout.toString("utf8").split("\n").filter(Boolean);
+  }
+  async catFile(shas) {
+    const result = await this.git(["cat-file", "--batch"], Buffer.from(`${shas.join("\n")}
+`));
+    if (result.code !== 0 || result.timedOut) throw this.failure("cat-file", result);
+    return parseBatch(result.stdout, this.description);
+  }
+  async checkRef(ref) {
+    assertLedgerRef(ref);
+    if (this.checkedRefs.has(ref)) return;
+    const result = await this.git(["check-ref-format", ref]);
+    if (result.code !== 0 || result.timedOut) {
+      throw new StoreError(
+        `Invalid ledger ref ${JSON.stringify(ref)}: git check-ref-format refuses it`
+      );
+    }
+    this.checkedRefs.add(ref);
+  }
+  expectId(result, command) {
+    const id = result.stdout.toString("utf8").trim();
+    if (result.code !== 0 || result.timedOut || !isCommitId(id)) {
+      throw this.failure(command, result);
+    }
+    return id;
+  }
+  failure(command, result) {
+    const why = result.timedOut ? `timed out after ${this.timeoutMs} ms` : `failed (exit ${result.code}): ${result.stderr.trim() || "no message"}`;
+    return new StoreError(`git ${command} in ${this.description} ${why}`);
+  }
+  git(args, input2) {
+    return runGit(args, {
+      cwd: this.gitDir,
+      gitDir: this.gitDir,
+      input: input2,
+      timeoutMs: this.timeoutMs
+    });
+  }
+};
+async function gitDirectoryAt(directory, timeoutMs) {
+  if (!await isDirectory(directory)) return null;
+  const gitDir = await revParse(directory, "--absolute-git-dir", timeoutMs);
+  if (gitDir === null) return null;
+  const here = await realpath(directory);
+  if (await realpath(gitDir) === here) return gitDir;
+  const topLevel = await revParse(directory, "--show-toplevel", timeoutMs);
+  if (topLevel !== null && await realpath(topLevel) === here) return gitDir;
+  return null;
+}
+__name(gitDirectoryAt, "gitDirectoryAt");
+async function initialiseBare(directory, createBare, timeoutMs) {
+  const state = await directoryState(directory);
+  if (state === "not-a-directory") {
+    throw new StoreError(`Cannot open a git store at ${directory}: it is not a directory`);
+  }
+  if (!createBare && state === "non-empty") {
+    throw new StoreError(`Cannot open a git store at ${directory}: not a git repository`);
+  }
+  if (!createBare) {
+    const what = state === "absent" ? "no such directory" : "an empty directory";
+    throw new StoreError(`Cannot open a git store: no repository at ${directory} (${what})`);
+  }
+  if (state === "non-empty") {
+    throw new StoreError(
+      `Cannot open a git store at ${directory}: not a git repository, and not empty, so no bare repository was created there`
+    );
+  }
+  await createDirectory(directory);
+  const result = await runGit(["init", "--bare", "--quiet", directory], {
+    cwd: directory,
+    timeoutMs
+  });
+  if (result.code !== 0 || result.timedOut) {
+    throw new StoreError(`git init --bare ${directory} failed: ${result.stderr.trim()}`);
+  }
+  return directory;
+}
+__name(initialiseBare, "initialiseBare");
+async function revParse(cwd, option, timeoutMs) {
+  const result = await runGit(["rev-parse", option], { cwd, timeoutMs });
+  if (result.code !== 0 || result.timedOut) {
+    const refused = refusedRepository(result.stderr);
+    if (refused !== null) throw refused;
+    return null;
+  }
+  return result.stdout.toString("utf8").trim() || null;
+}
+__name(revParse, "revParse");
+function refusedRepository(stderr) {
+  const found = /dubious ownership in repository at '([^']*)'/.exec(stderr);
+  if (found === null) return null;
+  const repository = found[1] || "PATH";
+  return new StoreError(
+    `git refuses the repository at ${repository}: "detected dubious ownership" (it belongs to another user than the one running Cronwarden). If you trust it, run git config --global --add safe.directory ${repository}, or run as its owner`
+  );
+}
+__name(refusedRepository, "refusedRepository");
+function parseBatch(output2, where) {
+  const objects = [];
+  let offset = 0;
+  while (offset < output2.length) {
+    const lineEnd = output2.indexOf(10, offset);
+    if (lineEnd < 0) throw new StoreError(`Truncated git cat-file output in ${where}`);
+    const header = output2.subarray(offset, lineEnd).toString("utf8");
+    const [sha, type, size] = header.split(" ");
+    if (sha === void 0 || type === void 0 || type === "missing" || size === void 0) {
+      throw new StoreError(`git cat-file in ${where} could not find ${header}`);
+    }
+    const start = lineEnd + 1;
+    const end = start + Number(size);
+    objects.push({ sha, type, content: output2.subarray(start, end) });
+    offset = end + 1;
+  }
+  return objects;
+}
+__name(parseBatch, "parseBatch");
+function parseCommit(object2) {
+  if (object2.type !== "commit") {
+    throw new StoreError(`Object ${object2.sha} is a ${object2.type}, not a commit`);
+  }
+  const split = object2.content.indexOf("\n\n");
+  if (split < 0) throw new StoreError(`Commit ${object2.sha} has no message separator`);
+  const headers = object2.content.subarray(0, split).toString("utf8").split("\n");
+  const parentLine = headers.find((line) => line.startsWith("parent "));
+  return {
+    message: object2.content.subarray(split + 2).toString("utf8"),
+    parent: parentLine === void 0 ? null : parentLine.slice("parent ".length)
+  };
+}
+__name(parseCommit, "parseCommit");
+function runGit(args, run3) {
+  return new Promise((resolve3, reject) => {
+    const child = spawn("git", args, { cwd: run3.cwd, env: gitEnvironment(run3.gitDir) });
+    const stdout = [];
+    const stderr = [];
+    let timedOut = false;
+    const terminate = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), GIT_KILL_GRACE_MS).unref();
+    }, run3.timeoutMs);
+    child.stdout.on("data", (chunk) => stdout.push(chunk));
+    child.stderr.on("data", (chunk) => stderr.push(chunk));
+    child.stdin.on("error", () => void 0);
+    child.on("error", (error62) => {
+      clearTimeout(terminate);
+      reject(new StoreError(`Could not run git in ${run3.cwd}: ${error62.message}`));
+    });
+    child.on("close", (code2) => {
+      clearTimeout(terminate);
+      const output2 = Buffer.concat(stdout);
+      resolve3({ code: code2, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
+    });
+    child.stdin.end(run3.input ?? Buffer.alloc(0));
+  });
+}
+__name(runGit, "runGit");
+function gitEnvironment(gitDir) {
+  const env = { ...process.env };
+  for (const name of REPOSITORY_VARIABLES) delete env[name];
+  delete env.LANGUAGE;
+  Object.assign(env, COMMIT_IDENTITY, { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" });
+  if (gitDir !== void 0) env.GIT_DIR = gitDir;
+  return env;
+}
+__name(gitEnvironment, "gitEnvironment");
+async function directoryState(directory) {
+  try {
+    const entries = await readdir(directory);
+    return entries.length === 0 ? "empty" : "non-empty";
+  } catch (error62) {
+    if (errorCode(error62) === "ENOENT") return "absent";
+    if (errorCode(error62) === "ENOTDIR") return "not-a-directory";
+    throw fileSystemFailure(`Cannot open a git store at ${directory}`, error62);
+  }
+}
+__name(directoryState, "directoryState");
+async function createDirectory(directory) {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error62) {
+    throw fileSystemFailure(`Cannot create a git store at ${directory}`, error62);
+  }
+}
+__name(createDirectory, "createDirectory");
+function fileSystemFailure(what, error62) {
+  const code2 = errorCode(error62);
+  const reasons = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "the file system is read-only",
+    ENOSPC: "no space left on the device",
+    ENOTDIR: "a part of the path is not a directory"
+  };
+  const reason = typeof code2 === "string" && code2 in reasons ? reasons[code2] : error62 instanceof Error ? error62.message : String(error62);
+  return new StoreError(`${what}: ${reason}`);
+}
+__name(fileSystemFailure, "fileSystemFailure");
+async function isDirectory(candidate) {
+  try {
+    return (await stat(candidate)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+__name(isDirectory, "isDirectory");
+async function fileAgeMs(file2) {
+  try {
+    return Date.now() - (await stat(file2)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+__name(fileAgeMs, "fileAgeMs");
+function errorCode(error62) {
+  return typeof error62 === "object" && error62 !== null && "code" in error62 ? error62.code : void 0;
+}
+__name(errorCode, "errorCode");
+
+// src/store/memory.ts
+import { createHash } from "node:crypto";
+var MemoryStore = class {
+  static {
+    __name(this, "MemoryStore");
+  }
+  description = "memory";
+  tips = /* @__PURE__ */ new Map();
+  commits = /* @__PURE__ */ new Map();
+  clock;
+  successfulWrites = 0;
+  constructor(options = {}) {
+    this.clock = options.clock ?? (() => /* @__PURE__ */ new Date());
+  }
+  async read(ref) {
+    assertLedgerRef(ref);
+    const tip = this.tips.get(ref);
+    const commit = tip === void 0 ? void 0 : this.commits.get(tip);
+    return {
+      tip: tip === void 0 || commit === void 0 ? null : { sha: tip, message: commit.message },
+      serverTime: this.clock()
+    };
+  }
+  async create(ref, message) {
+    assertLedgerRef(ref);
+    assertLedgerMessage(message);
+    if (this.tips.has(ref)) return { ok: false, reason: "exists" };
+    this.assertNoNestedRef(ref);
+    return { ok: true, tip: this.commitTo(ref, message, null) };
+  }
+  async swap(ref, expectedTip, message) {
+    assertLedgerRef(ref);
+    assertLedgerMessage(message);
+    if (!isCommitId(expectedTip) || !this.commits.has(expectedTip)) {
+      throw new StoreError(`Expected tip ${JSON.stringify(expectedTip)} is not a known commit`);
+    }
+    if (this.tips.get(ref) !== expectedTip) return { ok: false, reason: "conflict" };
+    return { ok: true, tip: this.commitTo(ref, message, expectedTip) };
+  }
+  async *history(ref, options = {}) {
+    const limit = historyLimit(options.limit);
+    assertLedgerRef(ref);
+    let sha = this.tips.get(ref);
+    for (let yielded = 0; sha !== void 0 && yielded < limit; yielded += 1) {
+      const commit = this.commits.get(sha);
+      yield { sha, message: commit.message };
+      sha = commit.parent ?? void 0;
+    }
+  }
+  async now() {
+    return this.clock();
+  }
+  /** How many creates and swaps succeeded. */
+  writes() {
+    return this.successfulWrites;
+  }
+  /** The refs that exist, sorted. */
+  refs() {
+    return [...this.tips.keys()].sort();
+  }
+  /** git (and GitHub) cannot hold both refs/a/b and refs/a/b/c: one would be a directory. */
+  assertNoNestedRef(ref) {
+    const clash = [...this.tips.keys()].find(
+      (other) => other.startsWith(`${ref}/`) || ref.startsWith(`${other}/`)
+    );
+    if (clash !== void 0) {
+      throw new StoreError(`Cannot create ${ref}: the ref ${clash} exists`);
+    }
+  }
+  commitTo(ref, message, parent) {
+    const sha = createHash("sha1").update(`${this.commits.size}\0${ref}\0${parent ?? ""}\0${message}`).digest("hex");
+    this.commits.set(sha, { message, parent });
+    this.tips.set(ref, sha);
+    this.successfulWrites += 1;
+    return sha;
+  }
+};
+
+// src/store/open.ts
+var StoreSpecError = class extends Error {
+  static {
+    __name(this, "StoreSpecError");
+  }
+  name = "StoreSpecError";
+};
+var OPENERS = {
+  git: openGit,
+  memory: openMemory
+};
+var ACCEPTED_FORMS = '"git:PATH" (a local repository, created bare when absent), "memory:" (in this process only), or no --store to use the git repository of the working directory';
+async function openStore(spec, cwd, options = {}) {
+  if (spec === void 0) return openEnclosingRepository(cwd);
+  const colon = spec.indexOf(":");
+  const scheme = colon > 0 ? spec.slice(0, colon) : void 0;
+  const opener = scheme !== void 0 && Object.hasOwn(OPENERS, scheme) ? OPENERS[scheme] : void 0;
+  if (opener === void 0) {
+    throw new StoreSpecError(`Unknown store ${JSON.stringify(spec)}: use ${ACCEPTED_FORMS}`);
+  }
+  return opener(spec.slice(colon + 1), cwd, options);
+}
+__name(openStore, "openStore");
+async function openEnclosingRepository(cwd) {
+  const store = await LocalGitStore.discover(cwd);
+  if (store === null) {
+    throw new StoreError(
+      `${cwd} is not inside a git repository: run inside one, or pass --store git:PATH`
+    );
+  }
+  return store;
+}
+__name(openEnclosingRepository, "openEnclosingRepository");
+async function openGit(repositoryPath, cwd, options) {
+  if (repositoryPath === "") {
+    throw new StoreSpecError('The store "git:" needs a path, as in git:./ledger.git');
+  }
+  const createBare = options.create ?? true;
+  return LocalGitStore.open(path3.resolve(cwd, repositoryPath), { createBare });
+}
+__name(openGit, "openGit");
+async function openMemory(rest) {
+  if (rest !== "") {
+    throw new StoreSpecError(
+      `The store "memory:" takes nothing after the colon, got ${JSON.stringify(rest)}`
+    );
+  }
+  return new MemoryStore();
+}
+__name(openMemory, "openMemory");
 
 // src/tick/ledger-io.ts
 function ledgerRef(tableId) {
@@ -40693,7 +41267,7 @@ var RENEWABLE_LEASE_TTL_MS = 10 * 6e4;
 var TIMEOUT_MARGIN_MS = 6e4;
 function leaseStatus(lease2, now, liveness) {
   if (liveness === "gone") return { dead: true, reason: "holder-gone" };
-  if (liveness === "alive") return { dead: false };
+  if (liveness === "orphaned") return { dead: false };
   if (isExpired(lease2, now)) return { dead: true, reason: "expired" };
   return { dead: false };
 }
@@ -41688,533 +42262,6 @@ var EXIT = {
   ledger: 4
 };
 
-// src/store/open.ts
-import path3 from "node:path";
-
-// src/store/local-git.ts
-import { spawn } from "node:child_process";
-import { mkdir, readdir, realpath, stat } from "node:fs/promises";
-import path2 from "node:path";
-
-// src/store/rules.ts
-function refNameProblem(ref) {
-  if (!ref.startsWith("refs/")) return 'a ledger ref must start with "refs/"';
-  if (ref.split("/").length < 3) return "a ledger ref needs a name below its namespace";
-  if (ref.endsWith("/")) return 'it ends with "/"';
-  if (ref.endsWith(".")) return 'it ends with "."';
-  if (ref.includes("//")) return 'it contains an empty component ("//")';
-  if (ref.includes("..")) return 'it contains ".."';
-  if (ref.includes("@{")) return 'it contains "@{"';
-  const bad = [...ref].find(isForbiddenInRef);
-  if (bad !== void 0) return `it contains the character ${JSON.stringify(bad)}`;
-  for (const component of ref.split("/")) {
-    if (component.startsWith(".")) return `the component "${component}" starts with "."`;
-    if (component.endsWith(".lock")) return `the component "${component}" ends with ".lock"`;
-  }
-  return null;
-}
-__name(refNameProblem, "refNameProblem");
-function assertLedgerRef(ref) {
-  const problem = refNameProblem(ref);
-  if (problem !== null) {
-    throw new StoreError(`Invalid ledger ref ${JSON.stringify(ref)}: ${problem}`);
-  }
-}
-__name(assertLedgerRef, "assertLedgerRef");
-function assertLedgerMessage(message) {
-  if (message.includes("\0")) {
-    throw new StoreError("A ledger commit message cannot contain a NUL character");
-  }
-  if (LONE_SURROGATE.test(message)) {
-    throw new StoreError("A ledger commit message must be well-formed Unicode (lone surrogate)");
-  }
-}
-__name(assertLedgerMessage, "assertLedgerMessage");
-function isCommitId(value) {
-  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value);
-}
-__name(isCommitId, "isCommitId");
-var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function isForbiddenInRef(character) {
-  const code2 = character.codePointAt(0) ?? 0;
-  return code2 < 32 || code2 === 127 || " ~^:?*[\\".includes(character);
-}
-__name(isForbiddenInRef, "isForbiddenInRef");
-function historyLimit(limit) {
-  if (limit === void 0) return Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`A history limit must be a non-negative integer, got ${limit}`);
-  }
-  return limit;
-}
-__name(historyLimit, "historyLimit");
-
-// src/store/local-git.ts
-var DEFAULT_GIT_TIMEOUT_MS = 3e4;
-var GIT_KILL_GRACE_MS = 2e3;
-var HISTORY_PAGE = 256;
-var STALE_LOCK_MS = 6e4;
-var COMMIT_IDENTITY = {
-  GIT_AUTHOR_NAME: "Cronwarden",
-  GIT_AUTHOR_EMAIL: "cronwarden@localhost",
-  GIT_COMMITTER_NAME: "Cronwarden",
-  GIT_COMMITTER_EMAIL: "cronwarden@localhost"
-};
-var REPOSITORY_VARIABLES = [
-  "GIT_DIR",
-  "GIT_WORK_TREE",
-  "GIT_COMMON_DIR",
-  "GIT_INDEX_FILE",
-  "GIT_OBJECT_DIRECTORY",
-  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-  "GIT_NAMESPACE"
-];
-var COMMIT_SETTINGS = ["-c", "commit.gpgsign=false", "-c", "i18n.commitEncoding=UTF-8"];
-var LocalGitStore = class _LocalGitStore {
-  constructor(gitDir, repositoryPath, clock, timeoutMs) {
-    this.gitDir = gitDir;
-    this.clock = clock;
-    this.timeoutMs = timeoutMs;
-    this.description = `git:${repositoryPath}`;
-  }
-  gitDir;
-  clock;
-  timeoutMs;
-  static {
-    __name(this, "LocalGitStore");
-  }
-  description;
-  checkedRefs = /* @__PURE__ */ new Set();
-  emptyTree;
-  /**
-   * Opens the repository whose work tree or git directory is exactly `repositoryPath` (a
-   * directory inside a repository is refused, so a ledger never lands in an enclosing
-   * repository by accident). With `createBare`, an absent or empty directory becomes a
-   * new bare repository; a non-empty one is never initialised.
-   */
-  static async open(repositoryPath, options) {
-    const absolute = path2.resolve(repositoryPath);
-    const timeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
-    const gitDir = await gitDirectoryAt(absolute, timeoutMs) ?? await initialiseBare(absolute, options.createBare, timeoutMs);
-    return new _LocalGitStore(gitDir, absolute, options.clock ?? (() => /* @__PURE__ */ new Date()), timeoutMs);
-  }
-  /** The store in the repository that contains `cwd`, or null when there is none. */
-  static async discover(cwd, options = {}) {
-    const timeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
-    if (!await isDirectory(cwd)) {
-      throw new StoreError(`Cannot look for a git repository in ${cwd}: no such directory`);
-    }
-    const topLevel = await revParse(cwd, "--show-toplevel", timeoutMs);
-    const root = topLevel ?? await revParse(cwd, "--absolute-git-dir", timeoutMs);
-    if (root === null) return null;
-    return _LocalGitStore.open(root, { ...options, createBare: false });
-  }
-  async read(ref) {
-    await this.checkRef(ref);
-    const tip = await this.tipOf(ref);
-    if (tip === null) return { tip: null, serverTime: this.clock() };
-    const [object2] = await this.catFile([tip]);
-    const { message } = parseCommit(object2);
-    return { tip: { sha: tip, message }, serverTime: this.clock() };
-  }
-  async create(ref, message) {
-    await this.checkRef(ref);
-    assertLedgerMessage(message);
-    const commit = await this.commit(message, null);
-    return this.moveRef(ref, commit, null);
-  }
-  async swap(ref, expectedTip, message) {
-    await this.checkRef(ref);
-    assertLedgerMessage(message);
-    if (!isCommitId(expectedTip)) {
-      throw new StoreError(`Expected tip ${JSON.stringify(expectedTip)} is not a commit id`);
-    }
-    const commit = await this.commit(message, expectedTip);
-    return this.moveRef(ref, commit, expectedTip);
-  }
-  async *history(ref, options = {}) {
-    let remaining = historyLimit(options.limit);
-    await this.checkRef(ref);
-    let next = remaining > 0 ? await this.tipOf(ref) : null;
-    while (next !== null && remaining > 0) {
-      const wanted = Math.min(remaining, HISTORY_PAGE);
-      const shas = await this.firstParentChain(next, wanted);
-      const objects = await this.catFile(shas);
-      let parent = null;
-      for (const object2 of objects) {
-        const commit = parseCommit(object2);
-        parent = commit.parent;
-        yield { sha: object2.sha, message: commit.message };
-      }
-      remaining -= objects.length;
-      next = objects.length < wanted ? null : parent;
-    }
-  }
-  async now() {
-    return this.clock();
-  }
-  /** Makes a commit on the empty tree; the ledger lives in the message alone. */
-  async commit(message, parent) {
-    const tree = await this.emptyTreeId();
-    const parents = parent === null ? [] : ["-p", parent];
-    const args = [...COMMIT_SETTINGS, "commit-tree", tree, ...parents, "-F", "-"];
-    const result = await this.git(args, Buffer.from(message, "utf8"));
-    return this.expectId(result, "commit-tree");
-  }
-  emptyTreeId() {
-    this.emptyTree ??= this.git(["hash-object", "-t", "tree", "-w", "--stdin"], Buffer.alloc(0)).then((result) => this.expectId(result, "hash-object")).catch((error62) => {
-      this.emptyTree = void 0;
-      throw error62;
-    });
-    return this.emptyTree;
-  }
-  /**
-   * Moves `ref` to `commit` only while it is at `expected` (absent when null). A failed
-   * update-ref is explained by reading the ref afterwards, never by parsing git's prose,
-   * except for the lock held by a concurrent writer, which leaves the ref unmoved.
-   */
-  async moveRef(ref, commit, expected) {
-    const oldValue = expected ?? "0".repeat(commit.length);
-    const result = await this.git(["update-ref", "--no-deref", ref, commit, oldValue]);
-    if (result.code === 0 && !result.timedOut) return { ok: true, tip: commit };
-    const tip = await this.tipOf(ref);
-    if (tip === commit) return { ok: true, tip: commit };
-    const lost = { ok: false, reason: expected === null ? "exists" : "conflict" };
-    if (tip !== expected) return lost;
-    if (await this.concurrentWriterHoldsLock(result.stderr)) return lost;
-    throw this.failure(`update-ref ${ref}`, result);
-  }
-  async concurrentWriterHoldsLock(stderr) {
-    const lockFile = /Unable to create '([^']+\.lock)': File exists/.exec(stderr)?.[1];
-    if (lockFile === void 0) return false;
-    const lockAge = await fileAgeMs(lockFile);
-    if (lockAge !== null && lockAge > STALE_LOCK_MS) {
-      throw new StoreError(
-        `The lock file ${lockFile} in ${this.description} is ${Math.round(lockAge / 1e3)} s old: a git process died holding it. Remove it once no git process is running.`
-      );
-    }
-    return true;
-  }
-  /** The commit `ref` points at, or null when it does not exist. */
-  async tipOf(ref) {
-    const format = "%(objectname) %(objecttype) %(refname)";
-    const result = await this.git(["for-each-ref", `--format=${format}`, ref]);
-    if (result.code !== 0 || result.timedOut) throw this.failure(`for-each-ref ${ref}`, result);
-    for (const line of result.stdout.toString("utf8").split("\n")) {
-      const [sha, type, name] = line.split(" ");
-      if (name !== ref || sha === void 0) continue;
-      if (type !== "commit") {
-        throw new StoreError(`${ref} in ${this.description} points at a ${type}, not a commit`);
-      }
-      return sha;
-    }
-    return null;
-  }
-  async firstParentChain(start, count3) {
-    const args = ["rev-list", "--first-parent", `--max-count=${count3}`, start];
-    const result = await this.git(args);
-    if (result.code !== 0 || result.timedOut) throw this.failure("rev-list", result);
-    return result.stdout.toString("utf8").split("\n").filter(Boolean);
-  }
-  async catFile(shas) {
-    const result = await this.git(["cat-file", "--batch"], Buffer.from(`${shas.join("\n")}
-`));
-    if (result.code !== 0 || result.timedOut) throw this.failure("cat-file", result);
-    return parseBatch(result.stdout, this.description);
-  }
-  async checkRef(ref) {
-    assertLedgerRef(ref);
-    if (this.checkedRefs.has(ref)) return;
-    const result = await this.git(["check-ref-format", ref]);
-    if (result.code !== 0 || result.timedOut) {
-      throw new StoreError(
-        `Invalid ledger ref ${JSON.stringify(ref)}: git check-ref-format refuses it`
-      );
-    }
-    this.checkedRefs.add(ref);
-  }
-  expectId(result, command) {
-    const id = result.stdout.toString("utf8").trim();
-    if (result.code !== 0 || result.timedOut || !isCommitId(id)) {
-      throw this.failure(command, result);
-    }
-    return id;
-  }
-  failure(command, result) {
-    const why = result.timedOut ? `timed out after ${this.timeoutMs} ms` : `failed (exit ${result.code}): ${result.stderr.trim() || "no message"}`;
-    return new StoreError(`git ${command} in ${this.description} ${why}`);
-  }
-  git(args, input2) {
-    return runGit(args, {
-      cwd: this.gitDir,
-      gitDir: this.gitDir,
-      input: input2,
-      timeoutMs: this.timeoutMs
-    });
-  }
-};
-async function gitDirectoryAt(directory, timeoutMs) {
-  if (!await isDirectory(directory)) return null;
-  const gitDir = await revParse(directory, "--absolute-git-dir", timeoutMs);
-  if (gitDir === null) return null;
-  const here = await realpath(directory);
-  if (await realpath(gitDir) === here) return gitDir;
-  const topLevel = await revParse(directory, "--show-toplevel", timeoutMs);
-  if (topLevel !== null && await realpath(topLevel) === here) return gitDir;
-  return null;
-}
-__name(gitDirectoryAt, "gitDirectoryAt");
-async function initialiseBare(directory, createBare, timeoutMs) {
-  const state = await directoryState(directory);
-  if (state === "not-a-directory") {
-    throw new StoreError(`Cannot open a git store at ${directory}: it is not a directory`);
-  }
-  if (!createBare) {
-    const why = state === "absent" ? "no such directory" : "not a git repository";
-    throw new StoreError(`Cannot open a git store at ${directory}: ${why}`);
-  }
-  if (state === "non-empty") {
-    throw new StoreError(
-      `Cannot open a git store at ${directory}: not a git repository, and not empty, so no bare repository was created there`
-    );
-  }
-  await mkdir(directory, { recursive: true });
-  const result = await runGit(["init", "--bare", "--quiet", directory], {
-    cwd: directory,
-    timeoutMs
-  });
-  if (result.code !== 0 || result.timedOut) {
-    throw new StoreError(`git init --bare ${directory} failed: ${result.stderr.trim()}`);
-  }
-  return directory;
-}
-__name(initialiseBare, "initialiseBare");
-async function revParse(cwd, option, timeoutMs) {
-  const result = await runGit(["rev-parse", option], { cwd, timeoutMs });
-  if (result.code !== 0 || result.timedOut) return null;
-  return result.stdout.toString("utf8").trim() || null;
-}
-__name(revParse, "revParse");
-function parseBatch(output2, where) {
-  const objects = [];
-  let offset = 0;
-  while (offset < output2.length) {
-    const lineEnd = output2.indexOf(10, offset);
-    if (lineEnd < 0) throw new StoreError(`Truncated git cat-file output in ${where}`);
-    const header = output2.subarray(offset, lineEnd).toString("utf8");
-    const [sha, type, size] = header.split(" ");
-    if (sha === void 0 || type === void 0 || type === "missing" || size === void 0) {
-      throw new StoreError(`git cat-file in ${where} could not find ${header}`);
-    }
-    const start = lineEnd + 1;
-    const end = start + Number(size);
-    objects.push({ sha, type, content: output2.subarray(start, end) });
-    offset = end + 1;
-  }
-  return objects;
-}
-__name(parseBatch, "parseBatch");
-function parseCommit(object2) {
-  if (object2.type !== "commit") {
-    throw new StoreError(`Object ${object2.sha} is a ${object2.type}, not a commit`);
-  }
-  const split = object2.content.indexOf("\n\n");
-  if (split < 0) throw new StoreError(`Commit ${object2.sha} has no message separator`);
-  const headers = object2.content.subarray(0, split).toString("utf8").split("\n");
-  const parentLine = headers.find((line) => line.startsWith("parent "));
-  return {
-    message: object2.content.subarray(split + 2).toString("utf8"),
-    parent: parentLine === void 0 ? null : parentLine.slice("parent ".length)
-  };
-}
-__name(parseCommit, "parseCommit");
-function runGit(args, run3) {
-  return new Promise((resolve3, reject) => {
-    const child = spawn("git", args, { cwd: run3.cwd, env: gitEnvironment(run3.gitDir) });
-    const stdout = [];
-    const stderr = [];
-    let timedOut = false;
-    const terminate = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), GIT_KILL_GRACE_MS).unref();
-    }, run3.timeoutMs);
-    child.stdout.on("data", (chunk) => stdout.push(chunk));
-    child.stderr.on("data", (chunk) => stderr.push(chunk));
-    child.stdin.on("error", () => void 0);
-    child.on("error", (error62) => {
-      clearTimeout(terminate);
-      reject(new StoreError(`Could not run git in ${run3.cwd}: ${error62.message}`));
-    });
-    child.on("close", (code2) => {
-      clearTimeout(terminate);
-      const output2 = Buffer.concat(stdout);
-      resolve3({ code: code2, timedOut, stdout: output2, stderr: Buffer.concat(stderr).toString("utf8") });
-    });
-    child.stdin.end(run3.input ?? Buffer.alloc(0));
-  });
-}
-__name(runGit, "runGit");
-function gitEnvironment(gitDir) {
-  const env = { ...process.env };
-  for (const name of REPOSITORY_VARIABLES) delete env[name];
-  delete env.LANGUAGE;
-  Object.assign(env, COMMIT_IDENTITY, { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" });
-  if (gitDir !== void 0) env.GIT_DIR = gitDir;
-  return env;
-}
-__name(gitEnvironment, "gitEnvironment");
-async function directoryState(directory) {
-  try {
-    const entries = await readdir(directory);
-    return entries.length === 0 ? "empty" : "non-empty";
-  } catch (error62) {
-    if (errorCode(error62) === "ENOENT") return "absent";
-    if (errorCode(error62) === "ENOTDIR") return "not-a-directory";
-    throw error62;
-  }
-}
-__name(directoryState, "directoryState");
-async function isDirectory(candidate) {
-  try {
-    return (await stat(candidate)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-__name(isDirectory, "isDirectory");
-async function fileAgeMs(file2) {
-  try {
-    return Date.now() - (await stat(file2)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-__name(fileAgeMs, "fileAgeMs");
-function errorCode(error62) {
-  return typeof error62 === "object" && error62 !== null && "code" in error62 ? error62.code : void 0;
-}
-__name(errorCode, "errorCode");
-
-// src/store/memory.ts
-import { createHash } from "node:crypto";
-var MemoryStore = class {
-  static {
-    __name(this, "MemoryStore");
-  }
-  description = "memory";
-  tips = /* @__PURE__ */ new Map();
-  commits = /* @__PURE__ */ new Map();
-  clock;
-  successfulWrites = 0;
-  constructor(options = {}) {
-    this.clock = options.clock ?? (() => /* @__PURE__ */ new Date());
-  }
-  async read(ref) {
-    assertLedgerRef(ref);
-    const tip = this.tips.get(ref);
-    const commit = tip === void 0 ? void 0 : this.commits.get(tip);
-    return {
-      tip: tip === void 0 || commit === void 0 ? null : { sha: tip, message: commit.message },
-      serverTime: this.clock()
-    };
-  }
-  async create(ref, message) {
-    assertLedgerRef(ref);
-    assertLedgerMessage(message);
-    if (this.tips.has(ref)) return { ok: false, reason: "exists" };
-    this.assertNoNestedRef(ref);
-    return { ok: true, tip: this.commitTo(ref, message, null) };
-  }
-  async swap(ref, expectedTip, message) {
-    assertLedgerRef(ref);
-    assertLedgerMessage(message);
-    if (!isCommitId(expectedTip) || !this.commits.has(expectedTip)) {
-      throw new StoreError(`Expected tip ${JSON.stringify(expectedTip)} is not a known commit`);
-    }
-    if (this.tips.get(ref) !== expectedTip) return { ok: false, reason: "conflict" };
-    return { ok: true, tip: this.commitTo(ref, message, expectedTip) };
-  }
-  async *history(ref, options = {}) {
-    const limit = historyLimit(options.limit);
-    assertLedgerRef(ref);
-    let sha = this.tips.get(ref);
-    for (let yielded = 0; sha !== void 0 && yielded < limit; yielded += 1) {
-      const commit = this.commits.get(sha);
-      yield { sha, message: commit.message };
-      sha = commit.parent ?? void 0;
-    }
-  }
-  async now() {
-    return this.clock();
-  }
-  /** How many creates and swaps succeeded. */
-  writes() {
-    return this.successfulWrites;
-  }
-  /** The refs that exist, sorted. */
-  refs() {
-    return [...this.tips.keys()].sort();
-  }
-  /** git (and GitHub) cannot hold both refs/a/b and refs/a/b/c: one would be a directory. */
-  assertNoNestedRef(ref) {
-    const clash = [...this.tips.keys()].find(
-      (other) => other.startsWith(`${ref}/`) || ref.startsWith(`${other}/`)
-    );
-    if (clash !== void 0) {
-      throw new StoreError(`Cannot create ${ref}: the ref ${clash} exists`);
-    }
-  }
-  commitTo(ref, message, parent) {
-    const sha = createHash("sha1").update(`${this.commits.size}\0${ref}\0${parent ?? ""}\0${message}`).digest("hex");
-    this.commits.set(sha, { message, parent });
-    this.tips.set(ref, sha);
-    this.successfulWrites += 1;
-    return sha;
-  }
-};
-
-// src/store/open.ts
-var OPENERS = {
-  git: openGit,
-  memory: openMemory
-};
-var ACCEPTED_FORMS = '"git:PATH" (a local repository, created bare when absent), "memory:" (in this process only), or no --store to use the git repository of the working directory';
-async function openStore(spec, cwd) {
-  if (spec === void 0) return openEnclosingRepository(cwd);
-  const colon = spec.indexOf(":");
-  const opener = colon > 0 ? OPENERS[spec.slice(0, colon)] : void 0;
-  if (opener === void 0) {
-    throw new StoreError(`Unknown store ${JSON.stringify(spec)}: use ${ACCEPTED_FORMS}`);
-  }
-  return opener(spec.slice(colon + 1), cwd);
-}
-__name(openStore, "openStore");
-async function openEnclosingRepository(cwd) {
-  const store = await LocalGitStore.discover(cwd);
-  if (store === null) {
-    throw new StoreError(
-      `${cwd} is not inside a git repository: run inside one, or pass --store git:PATH`
-    );
-  }
-  return store;
-}
-__name(openEnclosingRepository, "openEnclosingRepository");
-async function openGit(repositoryPath, cwd) {
-  if (repositoryPath === "") {
-    throw new StoreError('The store "git:" needs a path, as in git:./ledger.git');
-  }
-  return LocalGitStore.open(path3.resolve(cwd, repositoryPath), { createBare: true });
-}
-__name(openGit, "openGit");
-async function openMemory(rest) {
-  if (rest !== "") {
-    throw new StoreError(`The store "memory:" takes nothing after the colon, got "${rest}"`);
-  }
-  return new MemoryStore();
-}
-__name(openMemory, "openMemory");
-
 // src/cli/output.ts
 var processOutput = {
   out: /* @__PURE__ */ __name((text2) => process.stdout.write(text2.endsWith("\n") ? text2 : `${text2}
@@ -42305,6 +42352,66 @@ function reportConfigError(error62, io) {
   for (const warning of error62.warnings) io.err(formatProblem(warning, "warning"));
 }
 __name(reportConfigError, "reportConfigError");
+
+// src/cli/commands/ledger.ts
+var READ_STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (an existing git repository) or
+                      memory: (this process only); default: the git repository of the
+                      current directory`;
+var ledgerCommand = {
+  name: "ledger",
+  summary: "show the ledger's current state: cursors, leases, fencing tokens, last runs",
+  help: `Usage: cronwarden ledger [--config PATH] [--store SPEC] [--json]
+
+Shows the tip of the table's ledger: for each patrol its cursor (every slot at or before
+it has been considered), the lease if one is held (holder, fencing token, expiry), the
+highest fencing token granted, and the last run.
+
+Options:
+${CONFIG_HELP}
+${READ_STORE_HELP}
+      --json          the ledger document as stored
+  -h, --help          show this help`,
+  async run(argv, io, env) {
+    const { values } = parse3(argv, {
+      ...configOption,
+      store: { type: "string", short: "s" },
+      json: { type: "boolean" }
+    });
+    const { table: patrolTable2 } = await loadWithWarnings(values.config, io);
+    const store = await openStore(values.store, env.cwd, { create: false });
+    const ref = ledgerRef(patrolTable2.id);
+    const snapshot = await readLedger(store, ref);
+    if (values.json) {
+      io.out(json2({ ref, store: store.description, tip: snapshot.tip, ledger: snapshot.document }));
+      return EXIT.ok;
+    }
+    if (snapshot.document === null) {
+      io.out(`${ref} does not exist yet in ${store.description}: no tick has run.`);
+      return EXIT.ok;
+    }
+    io.out(
+      `${ref} at ${snapshot.tip?.slice(0, 12)} in ${store.description}
+
+${describe3(snapshot.document)}`
+    );
+    return EXIT.ok;
+  }
+};
+function describe3(doc) {
+  const rows = [["PATROL", "CURSOR", "TOKEN", "LEASE", "LAST RUN"]];
+  for (const [id, state] of Object.entries(doc.state.patrols)) {
+    const lease2 = state.lease;
+    rows.push([
+      id,
+      state.cursor,
+      `#${state.fencingToken}`,
+      lease2 === null ? "free" : `#${lease2.fencingToken} ${describeHolder(lease2.holder)}, expires ${lease2.expiresAt}`,
+      state.lastRun === null ? "-" : `${state.lastRun.outcome} ${state.lastRun.slot} (${state.lastRun.durationMs} ms)`
+    ]);
+  }
+  return table(rows);
+}
+__name(describe3, "describe");
 
 // src/cli/commands/next.ts
 var MAX_COUNT = 1e3;
@@ -42414,6 +42521,170 @@ function describeSlots(spec, slots) {
   return [header, ...lines].join("\n");
 }
 __name(describeSlots, "describeSlots");
+
+// src/cli/commands/history.ts
+var historyCommand = {
+  name: "history",
+  summary: "list the ledger's transitions, newest first, from the ref's commit history",
+  help: `Usage: cronwarden history [--config PATH] [--store SPEC] [--patrol ID] [--limit N] [--json]
+
+Every change to the ledger is a commit whose parent is the previous tip, so the ref's
+history is the audit log: claims, grants, takeovers, skips, misses, releases, overlaps
+and unlocks, with who wrote them and when.
+
+Options:
+${CONFIG_HELP}
+${READ_STORE_HELP}
+  -p, --patrol ID     only events of this patrol
+  -n, --limit N       read at most N commits (default 100)
+      --json          {"ref","entries":[{"commit","at","tick","writer","events":[...]}]}
+  -h, --help          show this help`,
+  async run(argv, io, env) {
+    const { values } = parse3(argv, {
+      ...configOption,
+      store: { type: "string", short: "s" },
+      patrol: { type: "string", short: "p" },
+      limit: { type: "string", short: "n" },
+      json: { type: "boolean" }
+    });
+    const limit = values.limit === void 0 ? 100 : parseCount(values.limit, "--limit", 1e5);
+    const { table: table3 } = await loadWithWarnings(values.config, io);
+    if (values.patrol !== void 0) selectPatrols(table3.patrols, values.patrol, table3.path);
+    const store = await openStore(values.store, env.cwd, { create: false });
+    const ref = ledgerRef(table3.id);
+    const entries = [];
+    for await (const commit of store.history(ref, { limit })) {
+      const doc = decodeLedger(ref, commit.sha, commit.message);
+      const events = doc.events.filter(
+        (e) => values.patrol === void 0 || "patrol" in e && e.patrol === values.patrol
+      );
+      if (events.length === 0) continue;
+      entries.push({
+        commit: commit.sha,
+        at: doc.writer.at,
+        tick: doc.writer.tick,
+        writer: doc.writer,
+        events
+      });
+    }
+    if (values.json) {
+      io.out(json2({ ref, entries }));
+    } else if (entries.length === 0) {
+      io.out(`${ref}: no history${values.patrol ? ` for ${values.patrol}` : ""}.`);
+    } else {
+      for (const entry of entries) {
+        io.out(`${entry.at}  ${entry.commit.slice(0, 10)}  tick ${entry.tick}`);
+        for (const event2 of entry.events) io.out(`    ${describeEvent2(event2)}`);
+      }
+    }
+    return EXIT.ok;
+  }
+};
+function describeEvent2(event2) {
+  switch (event2.type) {
+    case "created":
+      return "created the ledger";
+    case "retired":
+      return `${event2.patrol}: gone from the table; starts afresh if it returns`;
+    case "first-seen":
+      return `${event2.patrol}: first seen; cursor starts at ${event2.cursor}`;
+    case "claimed":
+      return `${event2.patrol}: claimed ${event2.slots.join(", ")}${event2.forced ? " (forced)" : ""}`;
+    case "missed":
+      return `${event2.patrol}: missed ${event2.count} slot(s), newest ${event2.newest} (${event2.reason})`;
+    case "granted":
+      if (!event2.leased) return `${event2.patrol}: run #${event2.fencingToken} (allow: no lease)`;
+      return `${event2.patrol}: granted lease #${event2.fencingToken}, expires ${event2.expiresAt}` + (event2.takeover ? `, taking over #${event2.takeover.fencingToken} (${event2.takeover.reason})` : "");
+    case "skipped":
+      return `${event2.patrol}: skipped ${event2.slot}; lease #${event2.fencingToken} is held`;
+    case "renewed":
+      return `${event2.patrol}: renewed, expires ${event2.expiresAt}`;
+    case "released":
+      return `${event2.patrol}: released #${event2.run.fencingToken} after ${event2.run.outcome} (exit ${event2.run.exitCode ?? "-"}, ${event2.run.durationMs} ms)`;
+    case "overlap":
+      return `${event2.patrol}: OVERLAP: run #${event2.run.fencingToken} found its lease gone at release` + (event2.revokedBy ? ` (${event2.revokedBy.reason} by ${event2.revokedBy.by})` : "");
+    case "unlocked":
+      return `${event2.patrol}: unlocked #${event2.revocation.fencingToken}: ${event2.reason}`;
+  }
+}
+__name(describeEvent2, "describeEvent");
+
+// src/cli/commands/plan.ts
+var planCommand = {
+  name: "plan",
+  summary: "show what a tick at --now would run if every cursor stood at --since",
+  help: `Usage: cronwarden plan [--config PATH] [--patrol ID] --since ISO --now ISO [--json]
+
+For every patrol with its cursor at --since, shows what a tick at --now would run (due),
+what it would report missed under the patrol's catch-up rule and starting deadline, and
+the next slot after --now. Reads no ledger and writes nothing.
+
+Options:
+${CONFIG_HELP}
+  -p, --patrol ID     only this patrol
+      --since ISO     the cursor: slots after it are considered
+      --now ISO       the tick's time: slots at or before it are considered
+      --json          {"patrols":[{"id","enabled","due":[ISO],"missed":[ISO],
+                        "missedCount","missedCountIsLowerBound","next"}]}
+  -h, --help          show this help
+
+A long outage can miss many slots: "missed" then lists only the most recent ones and
+"missedCount" says how many there were in all (see the README, "Catch-up").`,
+  async run(argv, io) {
+    const { values } = parse3(argv, {
+      ...configOption,
+      patrol: { type: "string", short: "p" },
+      since: { type: "string" },
+      now: { type: "string" },
+      json: { type: "boolean" }
+    });
+    if (values.since === void 0 || values.now === void 0) {
+      throw new UsageError("plan needs both --since and --now");
+    }
+    const since = parseInstant(values.since, "--since");
+    const now = parseInstant(values.now, "--now");
+    const loaded = await loadWithWarnings(values.config, io);
+    const patrols = selectPatrols(loaded.table.patrols, values.patrol, loaded.table.path);
+    const planned = patrols.map((patrol) => {
+      const plan = planSlots({
+        spec: specOf(patrol),
+        catchUp: patrol.catchUp,
+        maxCatchUp: patrol.maxCatchUp,
+        startingDeadlineMs: patrol.startingDeadlineMs,
+        cursor: since,
+        now
+      });
+      const enabled = patrol.enabled;
+      return {
+        id: patrol.id,
+        enabled,
+        due: enabled ? plan.due.map((d) => d.toISOString()) : [],
+        missed: (enabled ? plan.missed : [...plan.missed, ...plan.due]).map((d) => d.toISOString()),
+        missedCount: plan.missedCount + (enabled ? 0 : plan.due.length),
+        missedCountIsLowerBound: plan.missedCountIsLowerBound,
+        next: plan.next?.toISOString() ?? null
+      };
+    });
+    if (values.json) {
+      io.out(json2({ patrols: planned }));
+      return EXIT.ok;
+    }
+    const rows = [["PATROL", "DUE", "MISSED", "NEXT"]];
+    for (const p of planned) {
+      const missed = p.missedCount === 0 ? "-" : `${p.missedCount}${p.missedCountIsLowerBound ? "+" : ""} (newest ${utcTime(new Date(p.missed.at(-1)))})`;
+      rows.push([
+        p.enabled ? p.id : `${p.id} (disabled)`,
+        p.due.length === 0 ? "-" : p.due.map((d) => utcTime(new Date(d))).join(", "),
+        missed,
+        p.next === null ? "-" : utcTime(new Date(p.next))
+      ]);
+    }
+    io.out(`Tick at ${utcTime(now)} with every cursor at ${utcTime(since)}:
+
+${table(rows)}`);
+    return EXIT.ok;
+  }
+};
 
 // src/cli/commands/tick.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -44526,7 +44797,7 @@ async function probeLocalHolder(holder2, lease2, patrol) {
   if (tick !== "gone") return tick;
   const orphans = await findPatrolProcesses(lease2.tick, patrol);
   if (orphans === null) return "unknown";
-  return orphans.length > 0 ? "alive" : "gone";
+  return orphans.length > 0 ? "orphaned" : "gone";
 }
 __name(probeLocalHolder, "probeLocalHolder");
 async function stopLocalRun(revocation2, patrol, log) {
@@ -45021,227 +45292,6 @@ ${p.output?.trimEnd()}`
 }
 __name(formatReport, "formatReport");
 
-// src/cli/commands/history.ts
-var historyCommand = {
-  name: "history",
-  summary: "list the ledger's transitions, newest first, from the ref's commit history",
-  help: `Usage: cronwarden history [--config PATH] [--store SPEC] [--patrol ID] [--limit N] [--json]
-
-Every change to the ledger is a commit whose parent is the previous tip, so the ref's
-history is the audit log: claims, grants, takeovers, skips, misses, releases, overlaps
-and unlocks, with who wrote them and when.
-
-Options:
-${CONFIG_HELP}
-${STORE_HELP}
-  -p, --patrol ID     only events of this patrol
-  -n, --limit N       read at most N commits (default 100)
-      --json          {"ref","entries":[{"commit","at","tick","writer","events":[...]}]}
-  -h, --help          show this help`,
-  async run(argv, io, env) {
-    const { values } = parse3(argv, {
-      ...configOption,
-      store: { type: "string", short: "s" },
-      patrol: { type: "string", short: "p" },
-      limit: { type: "string", short: "n" },
-      json: { type: "boolean" }
-    });
-    const limit = values.limit === void 0 ? 100 : parseCount(values.limit, "--limit", 1e5);
-    const { table: table3 } = await loadWithWarnings(values.config, io);
-    if (values.patrol !== void 0) selectPatrols(table3.patrols, values.patrol, table3.path);
-    const store = await openStore(values.store, env.cwd);
-    const ref = ledgerRef(table3.id);
-    const entries = [];
-    for await (const commit of store.history(ref, { limit })) {
-      const doc = decodeLedger(ref, commit.sha, commit.message);
-      const events = doc.events.filter(
-        (e) => values.patrol === void 0 || "patrol" in e && e.patrol === values.patrol
-      );
-      if (events.length === 0) continue;
-      entries.push({
-        commit: commit.sha,
-        at: doc.writer.at,
-        tick: doc.writer.tick,
-        writer: doc.writer,
-        events
-      });
-    }
-    if (values.json) {
-      io.out(json2({ ref, entries }));
-    } else if (entries.length === 0) {
-      io.out(`${ref}: no history${values.patrol ? ` for ${values.patrol}` : ""}.`);
-    } else {
-      for (const entry of entries) {
-        io.out(`${entry.at}  ${entry.commit.slice(0, 10)}  tick ${entry.tick}`);
-        for (const event2 of entry.events) io.out(`    ${describeEvent2(event2)}`);
-      }
-    }
-    return EXIT.ok;
-  }
-};
-function describeEvent2(event2) {
-  switch (event2.type) {
-    case "created":
-      return "created the ledger";
-    case "retired":
-      return `${event2.patrol}: gone from the table; starts afresh if it returns`;
-    case "first-seen":
-      return `${event2.patrol}: first seen; cursor starts at ${event2.cursor}`;
-    case "claimed":
-      return `${event2.patrol}: claimed ${event2.slots.join(", ")}${event2.forced ? " (forced)" : ""}`;
-    case "missed":
-      return `${event2.patrol}: missed ${event2.count} slot(s), newest ${event2.newest} (${event2.reason})`;
-    case "granted":
-      if (!event2.leased) return `${event2.patrol}: run #${event2.fencingToken} (allow: no lease)`;
-      return `${event2.patrol}: granted lease #${event2.fencingToken}, expires ${event2.expiresAt}` + (event2.takeover ? `, taking over #${event2.takeover.fencingToken} (${event2.takeover.reason})` : "");
-    case "skipped":
-      return `${event2.patrol}: skipped ${event2.slot}; lease #${event2.fencingToken} is held`;
-    case "renewed":
-      return `${event2.patrol}: renewed, expires ${event2.expiresAt}`;
-    case "released":
-      return `${event2.patrol}: released #${event2.run.fencingToken} after ${event2.run.outcome} (exit ${event2.run.exitCode ?? "-"}, ${event2.run.durationMs} ms)`;
-    case "overlap":
-      return `${event2.patrol}: OVERLAP: run #${event2.run.fencingToken} found its lease gone at release` + (event2.revokedBy ? ` (${event2.revokedBy.reason} by ${event2.revokedBy.by})` : "");
-    case "unlocked":
-      return `${event2.patrol}: unlocked #${event2.revocation.fencingToken}: ${event2.reason}`;
-  }
-}
-__name(describeEvent2, "describeEvent");
-
-// src/cli/commands/ledger.ts
-var ledgerCommand = {
-  name: "ledger",
-  summary: "show the ledger's current state: cursors, leases, fencing tokens, last runs",
-  help: `Usage: cronwarden ledger [--config PATH] [--store SPEC] [--json]
-
-Shows the tip of the table's ledger: for each patrol its cursor (every slot at or before
-it has been considered), the lease if one is held (holder, fencing token, expiry), the
-highest fencing token granted, and the last run.
-
-Options:
-${CONFIG_HELP}
-${STORE_HELP}
-      --json          the ledger document as stored
-  -h, --help          show this help`,
-  async run(argv, io, env) {
-    const { values } = parse3(argv, {
-      ...configOption,
-      store: { type: "string", short: "s" },
-      json: { type: "boolean" }
-    });
-    const { table: patrolTable2 } = await loadWithWarnings(values.config, io);
-    const store = await openStore(values.store, env.cwd);
-    const ref = ledgerRef(patrolTable2.id);
-    const snapshot = await readLedger(store, ref);
-    if (values.json) {
-      io.out(json2({ ref, store: store.description, tip: snapshot.tip, ledger: snapshot.document }));
-      return EXIT.ok;
-    }
-    if (snapshot.document === null) {
-      io.out(`${ref} does not exist yet in ${store.description}: no tick has run.`);
-      return EXIT.ok;
-    }
-    io.out(
-      `${ref} at ${snapshot.tip?.slice(0, 12)} in ${store.description}
-
-${describe3(snapshot.document)}`
-    );
-    return EXIT.ok;
-  }
-};
-function describe3(doc) {
-  const rows = [["PATROL", "CURSOR", "TOKEN", "LEASE", "LAST RUN"]];
-  for (const [id, state] of Object.entries(doc.state.patrols)) {
-    const lease2 = state.lease;
-    rows.push([
-      id,
-      state.cursor,
-      `#${state.fencingToken}`,
-      lease2 === null ? "free" : `#${lease2.fencingToken} ${describeHolder(lease2.holder)}, expires ${lease2.expiresAt}`,
-      state.lastRun === null ? "-" : `${state.lastRun.outcome} ${state.lastRun.slot} (${state.lastRun.durationMs} ms)`
-    ]);
-  }
-  return table(rows);
-}
-__name(describe3, "describe");
-
-// src/cli/commands/plan.ts
-var planCommand = {
-  name: "plan",
-  summary: "show what a tick at --now would run if every cursor stood at --since",
-  help: `Usage: cronwarden plan [--config PATH] [--patrol ID] --since ISO --now ISO [--json]
-
-For every patrol with its cursor at --since, shows what a tick at --now would run (due),
-what it would report missed under the patrol's catch-up rule and starting deadline, and
-the next slot after --now. Reads no ledger and writes nothing.
-
-Options:
-${CONFIG_HELP}
-  -p, --patrol ID     only this patrol
-      --since ISO     the cursor: slots after it are considered
-      --now ISO       the tick's time: slots at or before it are considered
-      --json          {"patrols":[{"id","enabled","due":[ISO],"missed":[ISO],
-                        "missedCount","missedCountIsLowerBound","next"}]}
-  -h, --help          show this help
-
-A long outage can miss many slots: "missed" then lists only the most recent ones and
-"missedCount" says how many there were in all (see the README, "Catch-up").`,
-  async run(argv, io) {
-    const { values } = parse3(argv, {
-      ...configOption,
-      patrol: { type: "string", short: "p" },
-      since: { type: "string" },
-      now: { type: "string" },
-      json: { type: "boolean" }
-    });
-    if (values.since === void 0 || values.now === void 0) {
-      throw new UsageError("plan needs both --since and --now");
-    }
-    const since = parseInstant(values.since, "--since");
-    const now = parseInstant(values.now, "--now");
-    const loaded = await loadWithWarnings(values.config, io);
-    const patrols = selectPatrols(loaded.table.patrols, values.patrol, loaded.table.path);
-    const planned = patrols.map((patrol) => {
-      const plan = planSlots({
-        spec: specOf(patrol),
-        catchUp: patrol.catchUp,
-        maxCatchUp: patrol.maxCatchUp,
-        startingDeadlineMs: patrol.startingDeadlineMs,
-        cursor: since,
-        now
-      });
-      const enabled = patrol.enabled;
-      return {
-        id: patrol.id,
-        enabled,
-        due: enabled ? plan.due.map((d) => d.toISOString()) : [],
-        missed: (enabled ? plan.missed : [...plan.missed, ...plan.due]).map((d) => d.toISOString()),
-        missedCount: plan.missedCount + (enabled ? 0 : plan.due.length),
-        missedCountIsLowerBound: plan.missedCountIsLowerBound,
-        next: plan.next?.toISOString() ?? null
-      };
-    });
-    if (values.json) {
-      io.out(json2({ patrols: planned }));
-      return EXIT.ok;
-    }
-    const rows = [["PATROL", "DUE", "MISSED", "NEXT"]];
-    for (const p of planned) {
-      const missed = p.missedCount === 0 ? "-" : `${p.missedCount}${p.missedCountIsLowerBound ? "+" : ""} (newest ${utcTime(new Date(p.missed.at(-1)))})`;
-      rows.push([
-        p.enabled ? p.id : `${p.id} (disabled)`,
-        p.due.length === 0 ? "-" : p.due.map((d) => utcTime(new Date(d))).join(", "),
-        missed,
-        p.next === null ? "-" : utcTime(new Date(p.next))
-      ]);
-    }
-    io.out(`Tick at ${utcTime(now)} with every cursor at ${utcTime(since)}:
-
-${table(rows)}`);
-    return EXIT.ok;
-  }
-};
-
 // src/cli/commands/unlock.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 var unlockCommand = {
@@ -45386,7 +45436,7 @@ ${overview()}`);
 }
 __name(runCli, "runCli");
 function reportFailure(error62, command, io) {
-  if (error62 instanceof UsageError) {
+  if (error62 instanceof UsageError || error62 instanceof StoreSpecError) {
     io.err(
       `cronwarden ${command.name}: ${error62.message}
 Run "cronwarden ${command.name} --help".`

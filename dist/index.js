@@ -44716,7 +44716,7 @@ var RENEWABLE_LEASE_TTL_MS = 10 * 6e4;
 var TIMEOUT_MARGIN_MS = 6e4;
 function leaseStatus(lease2, now, liveness) {
   if (liveness === "gone") return { dead: true, reason: "holder-gone" };
-  if (liveness === "alive") return { dead: false };
+  if (liveness === "orphaned") return { dead: false };
   if (isExpired(lease2, now)) return { dead: true, reason: "expired" };
   return { dead: false };
 }

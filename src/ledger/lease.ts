@@ -14,19 +14,25 @@ export const RENEWABLE_LEASE_TTL_MS = 10 * 60_000;
 /** Room after a patrol's timeout for the hard kill and the release to land. */
 export const TIMEOUT_MARGIN_MS = 60_000;
 
-export type Liveness = 'alive' | 'gone' | 'unknown';
+/**
+ * What is known of a lease's holder. `orphaned`: the holder itself is gone but the patrol
+ * it started still runs with nobody to stop it at its timeout (a CLI tick killed with
+ * SIGKILL leaves its patrol's process group behind).
+ */
+export type Liveness = 'alive' | 'gone' | 'unknown' | 'orphaned';
 
 export type LeaseStatus = { dead: false } | { dead: true; reason: 'holder-gone' | 'expired' };
 
 /**
  * Dead when the holder is known to be gone, or when the lease has expired plus the grace
- * period, unless the holder is known to be still running (a patrol orphaned by a killed
- * tick, an Actions run still in progress): then taking over would start a second run
- * beside a live one, so the lease stands, and the bot reports the patrol stuck.
+ * period: a live holder stops its own patrol when it cannot keep its lease, so past that
+ * point no run of it is left. The exception is an orphaned patrol, which nobody stops:
+ * taking over would start a second run beside it, so its lease stands, and the bot reports
+ * the patrol stuck.
  */
 export function leaseStatus(lease: Lease, now: Date, liveness: Liveness | undefined): LeaseStatus {
   if (liveness === 'gone') return { dead: true, reason: 'holder-gone' };
-  if (liveness === 'alive') return { dead: false };
+  if (liveness === 'orphaned') return { dead: false };
   if (isExpired(lease, now)) return { dead: true, reason: 'expired' };
   return { dead: false };
 }

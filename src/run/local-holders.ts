@@ -10,7 +10,8 @@ const STOP_GRACE_MS = 5_000;
 
 /**
  * Whether a lease held from the command line is still in use: its tick process runs, or a
- * patrol that tick started still runs (a tick killed with SIGKILL leaves its patrol behind).
+ * patrol that tick started still runs without it (`orphaned`: a tick killed with SIGKILL
+ * leaves its patrol behind).
  * Leases of other kinds of holder cannot be checked from here: 'unknown'.
  */
 export async function probeLocalHolder(
@@ -23,7 +24,7 @@ export async function probeLocalHolder(
   if (tick !== 'gone') return tick;
   const orphans = await findPatrolProcesses(lease.tick, patrol);
   if (orphans === null) return 'unknown';
-  return orphans.length > 0 ? 'alive' : 'gone';
+  return orphans.length > 0 ? 'orphaned' : 'gone';
 }
 
 /**

@@ -7,7 +7,8 @@ import type { ProcessHolder } from '../ledger/types.js';
 // The holder a CLI lease records: the ledger owns the shape, this module fills it in.
 export type { ProcessHolder };
 
-export type ProcessLiveness = Liveness;
+/** A process can only be alive, gone, or out of sight (another host). */
+export type ProcessLiveness = Exclude<Liveness, 'orphaned'>;
 
 export interface ProcessIdentityOptions {
   /** Which OS interface to read; tests set it to reach the `ps` path on Linux. */

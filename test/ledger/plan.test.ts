@@ -232,14 +232,16 @@ describe('planning a tick', () => {
     expect(plan.next.state.patrols.hourly?.cursor).toBe('2026-05-01T10:30:00.000Z');
   });
 
-  it('lets a lease stand past its expiry while its holder is known to run', () => {
+  it('lets the lease of an orphaned patrol stand past its expiry', () => {
     const current = planTick(input({ current: after(new Date('2026-05-01T09:30:00Z')) })).next;
     const lease = current.state.patrols.hourly?.lease;
     const late = new Date(Date.parse(lease?.expiresAt ?? '') + LEASE_GRACE_MS + 60_000);
     const unprobed = planTick(input({ current, now: late, tick: tickIdentity('t2') }));
     expect(unprobed.needsProbe).toHaveLength(1);
-    const alive = new Map<string, Liveness>([[lease?.nonce ?? '', 'alive']]);
-    const plan = planTick(input({ current, now: late, tick: tickIdentity('t2'), liveness: alive }));
+    const orphaned = new Map<string, Liveness>([[lease?.nonce ?? '', 'orphaned']]);
+    const plan = planTick(
+      input({ current, now: late, tick: tickIdentity('t2'), liveness: orphaned }),
+    );
     expect(plan.grants).toEqual([]);
     expect(plan.outcomes.at(-1)).toMatchObject({ outcome: 'skipped' });
   });
