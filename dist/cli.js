@@ -45131,6 +45131,27 @@ function cronwardenVariables(patrol, context) {
 }
 __name(cronwardenVariables, "cronwardenVariables");
 
+// src/tick/json.ts
+var JSON_OUTPUT_TAIL_CHARS = 4e3;
+function tickReportJson(report2) {
+  return {
+    tick: report2.tick,
+    patrols: report2.patrols.map((p) => ({
+      id: p.id,
+      slot: p.slot,
+      outcome: p.outcome,
+      reason: p.reason,
+      exitCode: p.exitCode,
+      durationMs: p.durationMs,
+      fencingToken: p.fencingToken,
+      ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
+      ...p.takeover === void 0 ? {} : { takeover: p.takeover },
+      ...p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
+    }))
+  };
+}
+__name(tickReportJson, "tickReportJson");
+
 // src/cli/commands/tick.ts
 var STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (a git repository, created bare
                       if absent) or memory: (this process only); default: the git
@@ -45208,7 +45229,7 @@ be used.`,
       ...values.patrol === void 0 ? {} : { patrol: values.patrol },
       ...signal === void 0 ? {} : { signal }
     });
-    io.out(values.json ? json2(jsonReport(report2)) : formatReport(report2));
+    io.out(values.json ? json2(tickReportJson(report2)) : formatReport(report2));
     if (reportDir !== void 0) {
       if (report2.tick.reporting) {
         try {
@@ -45251,23 +45272,6 @@ function stderrLogger(io, verbose) {
   };
 }
 __name(stderrLogger, "stderrLogger");
-function jsonReport(report2) {
-  return {
-    tick: report2.tick,
-    patrols: report2.patrols.map((p) => ({
-      id: p.id,
-      slot: p.slot,
-      outcome: p.outcome,
-      reason: p.reason,
-      exitCode: p.exitCode,
-      durationMs: p.durationMs,
-      fencingToken: p.fencingToken,
-      ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
-      ...p.takeover === void 0 ? {} : { takeover: p.takeover }
-    }))
-  };
-}
-__name(jsonReport, "jsonReport");
 function formatReport(report2) {
   const t = report2.tick;
   const header = `Tick ${t.id} at ${t.now}${t.dryRun ? " (dry run: nothing written, nothing run)" : ""}

@@ -71243,6 +71243,27 @@ var STATE2 = {
   released: "released"
 };
 
+// src/tick/json.ts
+var JSON_OUTPUT_TAIL_CHARS = 4e3;
+function tickReportJson(report2) {
+  return {
+    tick: report2.tick,
+    patrols: report2.patrols.map((p) => ({
+      id: p.id,
+      slot: p.slot,
+      outcome: p.outcome,
+      reason: p.reason,
+      exitCode: p.exitCode,
+      durationMs: p.durationMs,
+      fencingToken: p.fencingToken,
+      ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
+      ...p.takeover === void 0 ? {} : { takeover: p.takeover },
+      ...p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
+    }))
+  };
+}
+__name(tickReportJson, "tickReportJson");
+
 // src/action/summary.ts
 var RUN_OUTCOMES2 = [
   "ran",
@@ -71279,23 +71300,7 @@ function idsWith(report2, outcomes) {
   return [...new Set(ids)];
 }
 __name(idsWith, "idsWith");
-function reportJson(report2) {
-  return {
-    tick: report2.tick,
-    patrols: report2.patrols.map((p) => ({
-      id: p.id,
-      slot: p.slot,
-      outcome: p.outcome,
-      reason: p.reason,
-      exitCode: p.exitCode,
-      durationMs: p.durationMs,
-      fencingToken: p.fencingToken,
-      ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
-      ...p.takeover === void 0 ? {} : { takeover: p.takeover }
-    }))
-  };
-}
-__name(reportJson, "reportJson");
+var reportJson = tickReportJson;
 function failedPatrols(report2) {
   return report2.patrols.filter((p) => FAILURE_OUTCOMES.includes(p.outcome));
 }

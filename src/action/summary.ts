@@ -1,3 +1,4 @@
+import { tickReportJson } from '../tick/json.js';
 import type { PatrolOutcome, PatrolReport, TickReport } from '../tick/types.js';
 
 /** Outcomes of a patrol that was started in this tick. */
@@ -54,23 +55,8 @@ function idsWith(report: TickReport, outcomes: readonly PatrolOutcome[]): string
   return [...new Set(ids)];
 }
 
-/** The report without output tails (they can be large), as the CLI's --json prints it. */
-export function reportJson(report: TickReport) {
-  return {
-    tick: report.tick,
-    patrols: report.patrols.map((p) => ({
-      id: p.id,
-      slot: p.slot,
-      outcome: p.outcome,
-      reason: p.reason,
-      exitCode: p.exitCode,
-      durationMs: p.durationMs,
-      fencingToken: p.fencingToken,
-      ...(p.missedCount === undefined ? {} : { missedCount: p.missedCount }),
-      ...(p.takeover === undefined ? {} : { takeover: p.takeover }),
-    })),
-  };
-}
+/** The report as the `report` output: the documented JSON of `cronwarden tick --json`. */
+export const reportJson = tickReportJson;
 
 /** Patrols whose run makes the step fail, in report order, each named once. */
 export function failedPatrols(report: TickReport): PatrolReport[] {

@@ -10,6 +10,7 @@ import { probeLocalHolder, stopLocalRun } from '../../run/local-holders.js';
 import { repositoryRoot } from '../repository.js';
 import { shellPatrolRunner } from '../../run/patrol-runner.js';
 import { openStore } from '../../store/open.js';
+import { tickReportJson } from '../../tick/json.js';
 import { releaseReporter, runTick } from '../../tick/tick.js';
 import type { PatrolReport, TickLogger, TickReport } from '../../tick/types.js';
 import { VERSION } from '../../version.js';
@@ -103,7 +104,7 @@ be used.`,
       ...(signal === undefined ? {} : { signal }),
     });
 
-    io.out(values.json ? json(jsonReport(report)) : formatReport(report));
+    io.out(values.json ? json(tickReportJson(report)) : formatReport(report));
     if (reportDir !== undefined) {
       if (report.tick.reporting) {
         try {
@@ -151,24 +152,6 @@ function stderrLogger(io: Output, verbose: boolean): TickLogger {
     info: (message) => verbose && io.err(message),
     warn: (message) => io.err(`warning: ${message}`),
     debug: (message) => verbose && io.err(message),
-  };
-}
-
-/** The documented JSON: the output tail stays out of it (it can be large). */
-function jsonReport(report: TickReport) {
-  return {
-    tick: report.tick,
-    patrols: report.patrols.map((p) => ({
-      id: p.id,
-      slot: p.slot,
-      outcome: p.outcome,
-      reason: p.reason,
-      exitCode: p.exitCode,
-      durationMs: p.durationMs,
-      fencingToken: p.fencingToken,
-      ...(p.missedCount === undefined ? {} : { missedCount: p.missedCount }),
-      ...(p.takeover === undefined ? {} : { takeover: p.takeover }),
-    })),
   };
 }
 
