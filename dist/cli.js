@@ -45133,7 +45133,7 @@ __name(cronwardenVariables, "cronwardenVariables");
 
 // src/tick/json.ts
 var JSON_OUTPUT_TAIL_CHARS = 4e3;
-function tickReportJson(report2) {
+function tickReportJson(report2, { withOutput = true } = {}) {
   return {
     tick: report2.tick,
     patrols: report2.patrols.map((p) => ({
@@ -45146,7 +45146,7 @@ function tickReportJson(report2) {
       fencingToken: p.fencingToken,
       ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
       ...p.takeover === void 0 ? {} : { takeover: p.takeover },
-      ...p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
+      ...!withOutput || p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
     }))
   };
 }

@@ -71245,7 +71245,7 @@ var STATE2 = {
 
 // src/tick/json.ts
 var JSON_OUTPUT_TAIL_CHARS = 4e3;
-function tickReportJson(report2) {
+function tickReportJson(report2, { withOutput = true } = {}) {
   return {
     tick: report2.tick,
     patrols: report2.patrols.map((p) => ({
@@ -71258,7 +71258,7 @@ function tickReportJson(report2) {
       fencingToken: p.fencingToken,
       ...p.missedCount === void 0 ? {} : { missedCount: p.missedCount },
       ...p.takeover === void 0 ? {} : { takeover: p.takeover },
-      ...p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
+      ...!withOutput || p.output === void 0 || p.output === "" ? {} : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }
     }))
   };
 }
@@ -71300,7 +71300,10 @@ function idsWith(report2, outcomes) {
   return [...new Set(ids)];
 }
 __name(idsWith, "idsWith");
-var reportJson = tickReportJson;
+function reportJson(report2) {
+  return tickReportJson(report2, { withOutput: false });
+}
+__name(reportJson, "reportJson");
 function failedPatrols(report2) {
   return report2.patrols.filter((p) => FAILURE_OUTCOMES.includes(p.outcome));
 }

@@ -55,8 +55,13 @@ function idsWith(report: TickReport, outcomes: readonly PatrolOutcome[]): string
   return [...new Set(ids)];
 }
 
-/** The report as the `report` output: the documented JSON of `cronwarden tick --json`. */
-export const reportJson = tickReportJson;
+/**
+ * The report as the `report` output: the documented JSON of `cronwarden tick --json`,
+ * without the patrols' output, which later steps and jobs need not see (the log has it).
+ */
+export function reportJson(report: TickReport) {
+  return tickReportJson(report, { withOutput: false });
+}
 
 /** Patrols whose run makes the step fail, in report order, each named once. */
 export function failedPatrols(report: TickReport): PatrolReport[] {

@@ -6,9 +6,9 @@ export const JSON_OUTPUT_TAIL_CHARS = 4_000;
 /**
  * The tick report as documented JSON (`cronwarden tick --json`, the Action's `report`
  * output): the tick, and per patrol its id, slot, outcome, reason, exit code, duration
- * and fencing token, plus the end of its output when it ran.
+ * and fencing token, plus (unless `withOutput` is false) the end of its output when it ran.
  */
-export function tickReportJson(report: TickReport) {
+export function tickReportJson(report: TickReport, { withOutput = true } = {}) {
   return {
     tick: report.tick,
     patrols: report.patrols.map((p) => ({
@@ -21,7 +21,7 @@ export function tickReportJson(report: TickReport) {
       fencingToken: p.fencingToken,
       ...(p.missedCount === undefined ? {} : { missedCount: p.missedCount }),
       ...(p.takeover === undefined ? {} : { takeover: p.takeover }),
-      ...(p.output === undefined || p.output === ''
+      ...(!withOutput || p.output === undefined || p.output === ''
         ? {}
         : { outputTail: p.output.slice(-JSON_OUTPUT_TAIL_CHARS) }),
     })),
