@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/index.js';
 import { NotALedgerError, ProtocolTooNewError } from '../ledger/document.js';
 import { ScheduleError } from '../schedule/index.js';
+import { StoreSpecError } from '../store/open.js';
 import { StoreError } from '../store/types.js';
 import { LedgerConflictError } from '../tick/ledger-io.js';
 import { TickInputError } from '../tick/tick.js';
@@ -71,7 +72,7 @@ export async function runCli(argv: string[], io: Output, env: CommandEnv): Promi
 }
 
 function reportFailure(error: unknown, command: Command, io: Output): number {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof StoreSpecError) {
     io.err(
       `cronwarden ${command.name}: ${error.message}\nRun "cronwarden ${command.name} --help".`,
     );

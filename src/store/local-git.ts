@@ -324,9 +324,12 @@ async function initialiseBare(
   if (state === 'not-a-directory') {
     throw new StoreError(`Cannot open a git store at ${directory}: it is not a directory`);
   }
+  if (!createBare && state === 'non-empty') {
+    throw new StoreError(`Cannot open a git store at ${directory}: not a git repository`);
+  }
   if (!createBare) {
-    const why = state === 'absent' ? 'no such directory' : 'not a git repository';
-    throw new StoreError(`Cannot open a git store at ${directory}: ${why}`);
+    const what = state === 'absent' ? 'no such directory' : 'an empty directory';
+    throw new StoreError(`Cannot open a git store: no repository at ${directory} (${what})`);
   }
   if (state === 'non-empty') {
     throw new StoreError(
@@ -335,7 +338,7 @@ async function initialiseBare(
     );
   }
 
-  await mkdir(directory, { recursive: true });
+  await createDirectory(directory);
   const result = await runGit(['init', '--bare', '--quiet', directory], {
     cwd: directory,
     timeoutMs,
@@ -346,10 +349,31 @@ async function initialiseBare(
   return directory;
 }
 
+/** The answer of `git rev-parse OPTION` in `cwd`, or null when `cwd` is in no repository. */
 async function revParse(cwd: string, option: string, timeoutMs: number): Promise<string | null> {
   const result = await runGit(['rev-parse', option], { cwd, timeoutMs });
-  if (result.code !== 0 || result.timedOut) return null;
+  if (result.code !== 0 || result.timedOut) {
+    const refused = refusedRepository(result.stderr);
+    if (refused !== null) throw refused;
+    return null;
+  }
   return result.stdout.toString('utf8').trim() || null;
+}
+
+/**
+ * Git refuses a repository owned by another user (CVE-2022-24765) with the same exit status
+ * as a directory that is no repository at all; only its message tells the two apart, and
+ * calling the repository missing would send the user looking in the wrong place.
+ */
+function refusedRepository(stderr: string): StoreError | null {
+  const found = /dubious ownership in repository at '([^']*)'/.exec(stderr);
+  if (found === null) return null;
+  const repository = found[1] || 'PATH';
+  return new StoreError(
+    `git refuses the repository at ${repository}: "detected dubious ownership" (it belongs ` +
+      'to another user than the one running Cronwarden). If you trust it, run ' +
+      `git config --global --add safe.directory ${repository}, or run as its owner`,
+  );
 }
 
 /** Splits the output of `git cat-file --batch`: "<sha> <type> <size>\n<content>\n" each. */
@@ -447,8 +471,35 @@ async function directoryState(
   } catch (error: unknown) {
     if (errorCode(error) === 'ENOENT') return 'absent';
     if (errorCode(error) === 'ENOTDIR') return 'not-a-directory';
-    throw error;
+    throw fileSystemFailure(`Cannot open a git store at ${directory}`, error);
   }
+}
+
+async function createDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error: unknown) {
+    throw fileSystemFailure(`Cannot create a git store at ${directory}`, error);
+  }
+}
+
+/** A failed file operation as a StoreError that names the path and the reason only. */
+function fileSystemFailure(what: string, error: unknown): StoreError {
+  const code = errorCode(error);
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a part of the path is not a directory',
+  };
+  const reason =
+    typeof code === 'string' && code in reasons
+      ? reasons[code]
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return new StoreError(`${what}: ${reason}`);
 }
 
 async function isDirectory(candidate: string): Promise<boolean> {

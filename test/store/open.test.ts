@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LocalGitStore } from '../../src/store/local-git.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { openStore } from '../../src/store/open.js';
+import { openStore, StoreSpecError } from '../../src/store/open.js';
 import { StoreError } from '../../src/store/types.js';
 import { git, temporaryDirectory } from './git-helpers.js';
 
@@ -74,7 +74,7 @@ describe('openStore', () => {
     async (spec) => {
       const opening = openStore(spec, temp.path);
 
-      await expect(opening).rejects.toThrow(StoreError);
+      await expect(opening).rejects.toThrow(StoreSpecError);
       await expect(opening).rejects.toThrow(/"git:PATH".*"memory:"/);
     },
   );

@@ -7,8 +7,8 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { json } from '../output.js';
 import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
+import { READ_STORE_HELP } from './ledger.js';
 import { selectPatrols } from './next.js';
-import { STORE_HELP } from './tick.js';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -21,7 +21,7 @@ and unlocks, with who wrote them and when.
 
 Options:
 ${CONFIG_HELP}
-${STORE_HELP}
+${READ_STORE_HELP}
   -p, --patrol ID     only events of this patrol
   -n, --limit N       read at most N commits (default 100)
       --json          {"ref","entries":[{"commit","at","tick","writer","events":[...]}]}
@@ -38,7 +38,7 @@ ${STORE_HELP}
     const limit = values.limit === undefined ? 100 : parseCount(values.limit, '--limit', 100_000);
     const { table } = await loadWithWarnings(values.config, io);
     if (values.patrol !== undefined) selectPatrols(table.patrols, values.patrol, table.path);
-    const store = await openStore(values.store, env.cwd);
+    const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(table.id);
 
     const entries = [];

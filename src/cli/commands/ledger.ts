@@ -7,7 +7,11 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { json, table } from '../output.js';
 import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
-import { STORE_HELP } from './tick.js';
+
+/** --store for commands that only read: they never create the repository. */
+export const READ_STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (an existing git repository) or
+                      memory: (this process only); default: the git repository of the
+                      current directory`;
 
 export const ledgerCommand: Command = {
   name: 'ledger',
@@ -20,7 +24,7 @@ highest fencing token granted, and the last run.
 
 Options:
 ${CONFIG_HELP}
-${STORE_HELP}
+${READ_STORE_HELP}
       --json          the ledger document as stored
   -h, --help          show this help`,
 
@@ -31,7 +35,7 @@ ${STORE_HELP}
       json: { type: 'boolean' },
     });
     const { table: patrolTable } = await loadWithWarnings(values.config, io);
-    const store = await openStore(values.store, env.cwd);
+    const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(patrolTable.id);
     const snapshot = await readLedger(store, ref);
     if (values.json) {
