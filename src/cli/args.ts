@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+import { isIsoInstant } from '../ledger/schema.js';
+
 /** The command line itself is wrong (exit 2). */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -30,14 +32,37 @@ export function parse<T extends Options>(argv: string[], options: T, positionals
   }
 }
 
+const INSTANT_EXAMPLE = 'for example 2026-03-08T05:45:00Z or 2026-03-08T07:45:00+02:00';
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?/;
+const ZONE = /^(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant with its zone written out. A value without one would be read in the zone of
+ * whichever machine runs the command, and `Date.parse` alone moves February 30 to March 2;
+ * both are refused rather than guessed.
+ */
 export function parseInstant(value: string, flag: string): Date {
-  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const dateTime = DATE_TIME.exec(value)?.[0];
+  if (dateTime === undefined) {
+    throw new InputError(`${flag} "${value}" is not an ISO-8601 instant (${INSTANT_EXAMPLE})`);
+  }
+  const zone = value.slice(dateTime.length);
+  if (zone === '') {
     throw new InputError(
-      `${flag} "${value}" is not an ISO-8601 instant (for example 2026-03-08T05:45:00Z)`,
+      `${flag} "${value}" has no zone: add Z for UTC or an offset such as +02:00 ` +
+        `(${INSTANT_EXAMPLE})`,
     );
   }
-  return new Date(ms);
+  if (!ZONE.test(zone)) {
+    throw new InputError(
+      `${flag} "${value}" ends in "${zone}", not Z or an offset such as +02:00 ` +
+        `(${INSTANT_EXAMPLE})`,
+    );
+  }
+  if (!isIsoInstant(value)) {
+    throw new InputError(`${flag} "${value}" is not a real date and time on the calendar`);
+  }
+  return new Date(Date.parse(value));
 }
 
 export function parseCount(value: string, flag: string, max: number): number {
