@@ -1,6 +1,7 @@
 import { decodeLedger } from '../../ledger/document.js';
-import type { LedgerEvent } from '../../ledger/types.js';
+import type { LedgerDocument, LedgerEvent } from '../../ledger/types.js';
 import { openStore } from '../../store/open.js';
+import type { LedgerStore } from '../../store/types.js';
 import { ledgerRef } from '../../tick/ledger-io.js';
 import { parse, parseCount } from '../args.js';
 import type { Command } from '../command.js';
@@ -9,6 +10,13 @@ import { json } from '../output.js';
 import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
 import { READ_STORE_HELP } from './ledger.js';
 import { selectPatrols } from './next.js';
+
+/**
+ * Commits read at most for one listing. A filtered listing reads past the commits it does
+ * not show; this bounds that read on a long ledger where the patrol is rare or absent.
+ */
+const SCAN_LIMIT = 100_000;
+const SCAN_LIMIT_SHOWN = SCAN_LIMIT.toLocaleString('en-US');
 
 export const historyCommand: Command = {
   name: 'history',
@@ -23,7 +31,8 @@ Options:
 ${CONFIG_HELP}
 ${READ_STORE_HELP}
   -p, --patrol ID     only events of this patrol
-  -n, --limit N       read at most N commits (default 100)
+  -n, --limit N       show the newest N entries (default 100); with --patrol, the newest
+                      N that touch the patrol. At most ${SCAN_LIMIT_SHOWN} commits are read.
       --json          {"ref","entries":[{"commit","at","tick","writer","events":[...]}]}
   -h, --help          show this help`,
 
@@ -41,20 +50,9 @@ ${READ_STORE_HELP}
     const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(table.id);
 
-    const entries = [];
-    for await (const commit of store.history(ref, { limit })) {
-      const doc = decodeLedger(ref, commit.sha, commit.message);
-      const events = doc.events.filter(
-        (e) => values.patrol === undefined || ('patrol' in e && e.patrol === values.patrol),
-      );
-      if (events.length === 0) continue;
-      entries.push({
-        commit: commit.sha,
-        at: doc.writer.at,
-        tick: doc.writer.tick,
-        writer: doc.writer,
-        events,
-      });
+    const { entries, scanned } = await listEntries(store, ref, table.id, values.patrol, limit);
+    if (entries.length < limit && scanned >= SCAN_LIMIT) {
+      io.err(`note: stopped after reading ${SCAN_LIMIT} commits of ${ref}`);
     }
 
     if (values.json) {
@@ -70,6 +68,39 @@ ${READ_STORE_HELP}
     return EXIT.ok;
   },
 };
+
+interface HistoryEntry {
+  commit: string;
+  at: string;
+  tick: string;
+  writer: LedgerDocument['writer'];
+  events: LedgerEvent[];
+}
+
+/** The newest `limit` commits with events to show, and how many commits were read. */
+async function listEntries(
+  store: LedgerStore,
+  ref: string,
+  tableId: string,
+  patrol: string | undefined,
+  limit: number,
+): Promise<{ entries: HistoryEntry[]; scanned: number }> {
+  const entries: HistoryEntry[] = [];
+  let scanned = 0;
+  for await (const commit of store.history(ref, { limit: SCAN_LIMIT })) {
+    scanned += 1;
+    const doc = decodeLedger(ref, commit.sha, commit.message, tableId);
+    const events = doc.events.filter(
+      (e) => patrol === undefined || ('patrol' in e && e.patrol === patrol),
+    );
+    if (events.length === 0) continue;
+
+    const { writer } = doc;
+    entries.push({ commit: commit.sha, at: writer.at, tick: writer.tick, writer, events });
+    if (entries.length >= limit) break;
+  }
+  return { entries, scanned };
+}
 
 export function describeEvent(event: LedgerEvent): string {
   switch (event.type) {
