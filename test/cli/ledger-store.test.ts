@@ -148,3 +148,21 @@ describe('read-only commands and the store', () => {
     },
   );
 });
+
+describe('cronwarden ledger --json', () => {
+  it('prints what its help says it prints', async () => {
+    const dir = await tableDir();
+    const repository = await repositoryWith(dir, encodeLedger(ledger()));
+    const argv = ['--config', path.join(dir, 'table.yml'), '--store', `git:${repository}`];
+
+    const printed = JSON.parse((await cli(['ledger', ...argv, '--json'], dir)).stdout) as object;
+    const help = (await cli(['ledger', '--help'])).stdout;
+
+    expect(help).toContain(
+      `{${Object.keys(printed)
+        .map((key) => `"${key}"`)
+        .join(',')}}`,
+    );
+    expect(help).not.toContain('as stored');
+  });
+});

@@ -25,7 +25,9 @@ highest fencing token granted, and the last run.
 Options:
 ${CONFIG_HELP}
 ${READ_STORE_HELP}
-      --json          the ledger document as stored
+      --json          {"ref","store","tip","ledger"}: the ledger ref, the store, the tip
+                      commit id and the document decoded from it (tip and ledger are
+                      null before the first tick)
   -h, --help          show this help`,
 
   async run(argv, io, env) {
