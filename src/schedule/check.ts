@@ -15,7 +15,8 @@ export function checkSchedule(spec: ScheduleSpec): { warnings: string[] } {
   const shortestGap = shortestGapMinutes(pattern);
   if (shortestGap < MIN_TICK_INTERVAL_MINUTES) {
     warnings.push(
-      `"${pattern.expression}" can fire every ${plural(shortestGap, 'minute')}, but GitHub's` +
+      `"${pattern.expression}" can fire as often as every ${plural(shortestGap, 'minute')},` +
+        " but GitHub's" +
         ` scheduled workflows tick at most every ${MIN_TICK_INTERVAL_MINUTES} minutes:` +
         ' Cronwarden runs each such slot at the next tick, late, or reports it missed under' +
         ' catch-up',

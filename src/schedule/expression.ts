@@ -142,6 +142,15 @@ function splitFields(expression: string): string[] {
     );
   }
   const fields = trimmed.split(/\s+/);
+  assertNoSpaceInsideAField(trimmed, fields);
+  if (fields.length === 6 && looksLikeYear(fields[5] ?? '')) {
+    throw new ScheduleError(
+      `"${trimmed}" has six fields, and the sixth, "${fields[5]}", looks like a year, which` +
+        " cron does not have: GitHub's cron has five fields (minute hour day-of-month month" +
+        ` day-of-week); write "${fields.slice(0, 5).join(' ')}" and let the patrol's run` +
+        ' check the year if it must',
+    );
+  }
   if (fields.length === 6) {
     throw new ScheduleError(
       `"${trimmed}" has six fields: seconds are not supported, because GitHub's cron has five` +
@@ -165,6 +174,28 @@ function splitFields(expression: string): string[] {
   return fields;
 }
 
+/**
+ * A list, range or step cut by a space ("0, 5", "1 -5") splits into more fields than it
+ * has, and the count alone would blame seconds or a year. A field that ends in, or (after
+ * the first) starts with, a separator is such a cut.
+ */
+function assertNoSpaceInsideAField(expression: string, fields: string[]): void {
+  const cut = fields.some(
+    (field, index) => /[,/-]$/.test(field) || (index > 0 && /^[,/-]/.test(field)),
+  );
+  if (!cut) return;
+  const joined = expression.replace(/\s*([,/-])\s*/g, '$1');
+  throw new ScheduleError(
+    `"${expression}" has a space inside a list, range or step, which splits it into two` +
+      ` fields: write it without spaces, as in "${joined}"`,
+  );
+}
+
+/** A four-digit year, or a list or range of them: "2030", "2030-2032", "2030,2031". */
+function looksLikeYear(field: string): boolean {
+  return /^(19|20)\d\d(?:[-,](19|20)\d\d)*$/.test(field);
+}
+
 type ParsedFields = ReturnType<typeof CronExpressionParser.parse>;
 
 function parseWithCronParser(source: string, expression: string): ParsedFields {
@@ -173,9 +204,22 @@ function parseWithCronParser(source: string, expression: string): ParsedFields {
     return CronExpressionParser.parse(expression, { currentDate: 0, tz: 'UTC', strict: false });
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = /duplicate/i.test(reason) ? ' (0 and 7 both mean Sunday)' : '';
+    const hint = duplicateHint(reason, expression.split(' ')[4] ?? '');
     throw new ScheduleError(`"${source}" is not a valid cron expression: ${reason}${hint}`);
   }
+}
+
+/** Why cron-parser found a value twice: Sunday written as both 0 and 7, or a plain repeat. */
+function duplicateHint(reason: string, dayOfWeek: string): string {
+  if (!/duplicate/i.test(reason)) return '';
+  const sundayTwice =
+    /dayofweek/i.test(reason) &&
+    /:\s*0\s*$/.test(reason) &&
+    /(?:^|[,-])7(?:$|[,/-])/.test(dayOfWeek) &&
+    /(?:^|[,-])(?:0|sun)(?:$|[,/-])/i.test(dayOfWeek);
+  return sundayTwice
+    ? ' (0 and 7 both mean Sunday: write one of them)'
+    : ' (a repeated value: write each value once)';
 }
 
 /**

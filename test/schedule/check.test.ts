@@ -39,8 +39,43 @@ describe('checkSchedule refuses what GitHub cron cannot express', () => {
     ['a minute out of range', '60 8 * * *', /not a valid cron expression/],
     ['an unknown month name', '0 8 * FOO *', /not a valid cron expression/],
     ['Sunday written twice', '0 8 * * 0,7', /0 and 7 both mean Sunday/],
+    ['Sunday written as SUN and 7', '0 8 * * SUN,7', /0 and 7 both mean Sunday/],
+    [
+      'a space inside a list',
+      '0,  5 * * * *',
+      /has a space inside a list, range or step, which splits it into two fields: write it without spaces, as in "0,5 \* \* \* \*"/,
+    ],
+    ['a space before a range dash', '0 8 -12 * * *', /space inside a list, range or step/],
+    ['a space inside a step', '*/ 10 * * * *', /as in "\*\/10 \* \* \* \*"/],
+    [
+      'a year as a sixth field',
+      '0 0 1 1 * 2030',
+      /the sixth, "2030", looks like a year, which cron does not have.*write "0 0 1 1 \*"/,
+    ],
+    ['a range of years as a sixth field', '0 0 1 1 * 2030-2032', /looks like a year/],
   ])('refuses %s', (_name, expression, message) => {
     expect(refusal(expression).message).toMatch(message);
+  });
+
+  it.each([
+    ['a year', '0 0 1 1 * 2030'],
+    ['a space inside a list', '0,  5 * * * *'],
+  ])('does not blame seconds for %s', (_name, expression) => {
+    expect(refusal(expression).message).not.toMatch(/seconds/);
+  });
+
+  it.each([
+    ['a weekday', '0 0 * * 1,1,1', 'duplicate values found: 1'],
+    ['Sunday written once, twice over', '0 0 * * 0,0', 'duplicate values found: 0'],
+    ['a minute', '0,0 * * * *', 'duplicate values found: 0'],
+    ['a day of the month', '0 0 1,1 * *', 'duplicate values found: 1'],
+    ['a weekday inside a range', '0 0 * * 0-3,2', 'duplicate values found: 2'],
+  ])('calls a repeat of %s a repeated value, not Sunday twice', (_name, expression, reason) => {
+    const { message } = refusal(expression);
+
+    expect(message).toContain(reason);
+    expect(message).toContain('(a repeated value: write each value once)');
+    expect(message).not.toMatch(/Sunday/);
   });
 
   it('accepts names, ranges, lists, steps, L, nL and n#k', () => {
@@ -117,11 +152,15 @@ describe('checkSchedule warnings', () => {
   it.each([
     [
       '*/2 * * * *',
-      /can fire every 2 minutes, but GitHub's scheduled workflows tick at most every 5/,
+      /can fire as often as every 2 minutes, but GitHub's scheduled workflows tick at most every 5/,
     ],
-    ['* * * * *', /can fire every minute/],
-    ['0,3 * * * *', /can fire every 3 minutes/],
-    ['0,58 0,23 * * *', /can fire every 2 minutes/],
+    ['* * * * *', /can fire as often as every minute,/],
+    ['0,3 * * * *', /can fire as often as every 3 minutes,/],
+    ['0,58 0,23 * * *', /can fire as often as every 2 minutes,/],
+    // 0, 7, ..., 56 are 7 apart; the gap from :56 to the next hour's :00 is the short one.
+    ['*/7 * * * *', /can fire as often as every 4 minutes,/],
+    // 23:57 to 00:01 of the next day: the gap across midnight counts when days follow.
+    ['1,57 0,23 * * *', /can fire as often as every 4 minutes,/],
   ])('warns that %s fires more often than GitHub ticks', (expression, warning) => {
     const { warnings } = checkSchedule({ expression, timezone: 'UTC' });
 
@@ -130,12 +169,16 @@ describe('checkSchedule warnings', () => {
     expect(warnings[0]).toMatch(/runs each such slot at the next tick, late, or reports it missed/);
   });
 
-  it.each(['*/5 * * * *', '0 * * * *', '30 6-16/4 * * 1-5', '0,58 0,23 * * 1', '58 23 * * *'])(
-    'does not warn about %s',
-    (expression) => {
-      expect(checkSchedule({ expression, timezone: 'UTC' }).warnings).toEqual([]);
-    },
-  );
+  it.each([
+    '*/5 * * * *',
+    '0 * * * *',
+    '30 6-16/4 * * 1-5',
+    '0,58 0,23 * * 1',
+    '58 23 * * *',
+    '*/7 3 * * *',
+  ])('does not warn about %s', (expression) => {
+    expect(checkSchedule({ expression, timezone: 'UTC' }).warnings).toEqual([]);
+  });
 
   it('explains the OR rule when both day fields are restricted', () => {
     const { warnings } = checkSchedule({ expression: '0 0 13 * 5', timezone: 'UTC' });
