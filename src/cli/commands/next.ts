@@ -29,10 +29,11 @@ Options:
   -z, --timezone ZONE   IANA zone for --schedule (default: UTC)
 ${CONFIG_HELP}
   -p, --patrol ID       only this patrol of the table
-  -f, --from ISO        start after this instant (default: now)
+  -f, --from ISO        start after this instant, with Z or an offset (default: now)
   -n, --count N         how many slots (default: 5, at most ${MAX_COUNT})
       --json            one JSON object: {"schedule","timezone","next":[ISO...]} for
-                        --schedule, {"patrols":[{"id","schedule","timezone","next"}]} for a table
+                        --schedule, {"patrols":[{"id","schedule","timezone","next"}]} for a
+                        table, with "enabled": false on a disabled patrol
   -h, --help            show this help`,
 
   async run(argv, io, env) {
@@ -75,6 +76,7 @@ ${CONFIG_HELP}
             id: patrol.id,
             schedule: patrol.schedule,
             timezone: patrol.timezone,
+            ...(patrol.enabled ? {} : { enabled: false }),
             next: iso(slots),
           })),
         }),
@@ -82,13 +84,21 @@ ${CONFIG_HELP}
     } else {
       io.out(
         listed
-          .map(({ patrol, slots }) => `${patrol.id}\n${describeSlots(specOf(patrol), slots)}`)
+          .map(
+            ({ patrol, slots }) =>
+              `${patrolHeading(patrol)}\n${describeSlots(specOf(patrol), slots)}`,
+          )
           .join('\n\n'),
       );
     }
     return EXIT.ok;
   },
 };
+
+/** A disabled patrol keeps its schedule, but no tick runs it: the listing must say so. */
+function patrolHeading(patrol: Patrol): string {
+  return patrol.enabled ? patrol.id : `${patrol.id} (disabled: no tick runs these slots)`;
+}
 
 export function specOf(patrol: Patrol): ScheduleSpec {
   return { expression: patrol.schedule, timezone: patrol.timezone };
