@@ -18632,6 +18632,12 @@ function splitFields(expression) {
     );
   }
   const fields = trimmed.split(/\s+/);
+  assertNoSpaceInsideAField(trimmed, fields);
+  if (fields.length === 6 && looksLikeYear(fields[5] ?? "")) {
+    throw new ScheduleError(
+      `"${trimmed}" has six fields, and the sixth, "${fields[5]}", looks like a year, which cron does not have: GitHub's cron has five fields (minute hour day-of-month month day-of-week); write "${fields.slice(0, 5).join(" ")}" and let the patrol's run check the year if it must`
+    );
+  }
   if (fields.length === 6) {
     throw new ScheduleError(
       `"${trimmed}" has six fields: seconds are not supported, because GitHub's cron has five (minute hour day-of-month month day-of-week) and cannot run more often than every 5 minutes`
@@ -18650,16 +18656,37 @@ function splitFields(expression) {
   return fields;
 }
 __name(splitFields, "splitFields");
+function assertNoSpaceInsideAField(expression, fields) {
+  const cut = fields.some(
+    (field2, index) => /[,/-]$/.test(field2) || index > 0 && /^[,/-]/.test(field2)
+  );
+  if (!cut) return;
+  const joined = expression.replace(/\s*([,/-])\s*/g, "$1");
+  throw new ScheduleError(
+    `"${expression}" has a space inside a list, range or step, which splits it into two fields: write it without spaces, as in "${joined}"`
+  );
+}
+__name(assertNoSpaceInsideAField, "assertNoSpaceInsideAField");
+function looksLikeYear(field2) {
+  return /^(19|20)\d\d(?:[-,](19|20)\d\d)*$/.test(field2);
+}
+__name(looksLikeYear, "looksLikeYear");
 function parseWithCronParser(source, expression) {
   try {
     return import_cron_parser.CronExpressionParser.parse(expression, { currentDate: 0, tz: "UTC", strict: false });
   } catch (error62) {
     const reason = error62 instanceof Error ? error62.message : String(error62);
-    const hint = /duplicate/i.test(reason) ? " (0 and 7 both mean Sunday)" : "";
+    const hint = duplicateHint(reason, expression.split(" ")[4] ?? "");
     throw new ScheduleError(`"${source}" is not a valid cron expression: ${reason}${hint}`);
   }
 }
 __name(parseWithCronParser, "parseWithCronParser");
+function duplicateHint(reason, dayOfWeek) {
+  if (!/duplicate/i.test(reason)) return "";
+  const sundayTwice = /dayofweek/i.test(reason) && /:\s*0\s*$/.test(reason) && /(?:^|[,-])7(?:$|[,/-])/.test(dayOfWeek) && /(?:^|[,-])(?:0|sun)(?:$|[,/-])/i.test(dayOfWeek);
+  return sundayTwice ? " (0 and 7 both mean Sunday: write one of them)" : " (a repeated value: write each value once)";
+}
+__name(duplicateHint, "duplicateHint");
 function isStar(field2) {
   return field2.startsWith("*") || field2.startsWith("?");
 }
@@ -19098,7 +19125,7 @@ function checkSchedule(spec) {
   const shortestGap = shortestGapMinutes(pattern);
   if (shortestGap < MIN_TICK_INTERVAL_MINUTES) {
     warnings.push(
-      `"${pattern.expression}" can fire every ${plural(shortestGap, "minute")}, but GitHub's scheduled workflows tick at most every ${MIN_TICK_INTERVAL_MINUTES} minutes: Cronwarden runs each such slot at the next tick, late, or reports it missed under catch-up`
+      `"${pattern.expression}" can fire as often as every ${plural(shortestGap, "minute")}, but GitHub's scheduled workflows tick at most every ${MIN_TICK_INTERVAL_MINUTES} minutes: Cronwarden runs each such slot at the next tick, late, or reports it missed under catch-up`
     );
   }
   if (!pattern.dayOfMonthIsStar && !pattern.dayOfWeekIsStar) {
@@ -41207,14 +41234,16 @@ async function openMemory(rest) {
 __name(openMemory, "openMemory");
 
 // src/tick/ledger-io.ts
+var LEDGER_PREFIX = "refs/cronwarden/";
 function ledgerRef(tableId) {
-  return `refs/cronwarden/${tableId}`;
+  return `${LEDGER_PREFIX}${tableId}`;
 }
 __name(ledgerRef, "ledgerRef");
 async function readLedger(store, ref) {
   const read = await store.read(ref);
   if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
-  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
+  const table3 = ref.startsWith(LEDGER_PREFIX) ? ref.slice(LEDGER_PREFIX.length) : void 0;
+  const document = decodeLedger(ref, read.tip.sha, read.tip.message, table3);
   return { tip: read.tip.sha, document, serverTime: read.serverTime };
 }
 __name(readLedger, "readLedger");
@@ -42230,14 +42259,29 @@ function parse3(argv, options, positionals = 0) {
   }
 }
 __name(parse3, "parse");
+var INSTANT_EXAMPLE = "for example 2026-03-08T05:45:00Z or 2026-03-08T07:45:00+02:00";
+var DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?/;
+var ZONE = /^(?:Z|[+-]\d{2}:\d{2})$/;
 function parseInstant(value, flag) {
-  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const dateTime = DATE_TIME.exec(value)?.[0];
+  if (dateTime === void 0) {
+    throw new InputError(`${flag} "${value}" is not an ISO-8601 instant (${INSTANT_EXAMPLE})`);
+  }
+  const zone = value.slice(dateTime.length);
+  if (zone === "") {
     throw new InputError(
-      `${flag} "${value}" is not an ISO-8601 instant (for example 2026-03-08T05:45:00Z)`
+      `${flag} "${value}" has no zone: add Z for UTC or an offset such as +02:00 (${INSTANT_EXAMPLE})`
     );
   }
-  return new Date(ms);
+  if (!ZONE.test(zone)) {
+    throw new InputError(
+      `${flag} "${value}" ends in "${zone}", not Z or an offset such as +02:00 (${INSTANT_EXAMPLE})`
+    );
+  }
+  if (!isIsoInstant(value)) {
+    throw new InputError(`${flag} "${value}" is not a real date and time on the calendar`);
+  }
+  return new Date(Date.parse(value));
 }
 __name(parseInstant, "parseInstant");
 function parseCount(value, flag, max) {
@@ -42369,7 +42413,9 @@ highest fencing token granted, and the last run.
 Options:
 ${CONFIG_HELP}
 ${READ_STORE_HELP}
-      --json          the ledger document as stored
+      --json          {"ref","store","tip","ledger"}: the ledger ref, the store, the tip
+                      commit id and the document decoded from it (tip and ledger are
+                      null before the first tick)
   -h, --help          show this help`,
   async run(argv, io, env) {
     const { values } = parse3(argv, {
@@ -42430,10 +42476,11 @@ Options:
   -z, --timezone ZONE   IANA zone for --schedule (default: UTC)
 ${CONFIG_HELP}
   -p, --patrol ID       only this patrol of the table
-  -f, --from ISO        start after this instant (default: now)
+  -f, --from ISO        start after this instant, with Z or an offset (default: now)
   -n, --count N         how many slots (default: 5, at most ${MAX_COUNT})
       --json            one JSON object: {"schedule","timezone","next":[ISO...]} for
-                        --schedule, {"patrols":[{"id","schedule","timezone","next"}]} for a table
+                        --schedule, {"patrols":[{"id","schedule","timezone","next"}]} for a
+                        table, with "enabled": false on a disabled patrol
   -h, --help            show this help`,
   async run(argv, io, env) {
     const { values } = parse3(argv, {
@@ -42473,19 +42520,26 @@ ${CONFIG_HELP}
             id: patrol.id,
             schedule: patrol.schedule,
             timezone: patrol.timezone,
+            ...patrol.enabled ? {} : { enabled: false },
             next: iso(slots)
           }))
         })
       );
     } else {
       io.out(
-        listed.map(({ patrol, slots }) => `${patrol.id}
-${describeSlots(specOf(patrol), slots)}`).join("\n\n")
+        listed.map(
+          ({ patrol, slots }) => `${patrolHeading(patrol)}
+${describeSlots(specOf(patrol), slots)}`
+        ).join("\n\n")
       );
     }
     return EXIT.ok;
   }
 };
+function patrolHeading(patrol) {
+  return patrol.enabled ? patrol.id : `${patrol.id} (disabled: no tick runs these slots)`;
+}
+__name(patrolHeading, "patrolHeading");
 function specOf(patrol) {
   return { expression: patrol.schedule, timezone: patrol.timezone };
 }
@@ -42523,6 +42577,8 @@ function describeSlots(spec, slots) {
 __name(describeSlots, "describeSlots");
 
 // src/cli/commands/history.ts
+var SCAN_LIMIT = 1e5;
+var SCAN_LIMIT_SHOWN = SCAN_LIMIT.toLocaleString("en-US");
 var historyCommand = {
   name: "history",
   summary: "list the ledger's transitions, newest first, from the ref's commit history",
@@ -42536,7 +42592,8 @@ Options:
 ${CONFIG_HELP}
 ${READ_STORE_HELP}
   -p, --patrol ID     only events of this patrol
-  -n, --limit N       read at most N commits (default 100)
+  -n, --limit N       show the newest N entries (default 100); with --patrol, the newest
+                      N that touch the patrol. At most ${SCAN_LIMIT_SHOWN} commits are read.
       --json          {"ref","entries":[{"commit","at","tick","writer","events":[...]}]}
   -h, --help          show this help`,
   async run(argv, io, env) {
@@ -42552,20 +42609,9 @@ ${READ_STORE_HELP}
     if (values.patrol !== void 0) selectPatrols(table3.patrols, values.patrol, table3.path);
     const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(table3.id);
-    const entries = [];
-    for await (const commit of store.history(ref, { limit })) {
-      const doc = decodeLedger(ref, commit.sha, commit.message);
-      const events = doc.events.filter(
-        (e) => values.patrol === void 0 || "patrol" in e && e.patrol === values.patrol
-      );
-      if (events.length === 0) continue;
-      entries.push({
-        commit: commit.sha,
-        at: doc.writer.at,
-        tick: doc.writer.tick,
-        writer: doc.writer,
-        events
-      });
+    const { entries, scanned } = await listEntries(store, ref, table3.id, values.patrol, limit);
+    if (entries.length < limit && scanned >= SCAN_LIMIT) {
+      io.err(`note: stopped after reading ${SCAN_LIMIT} commits of ${ref}`);
     }
     if (values.json) {
       io.out(json2({ ref, entries }));
@@ -42580,6 +42626,23 @@ ${READ_STORE_HELP}
     return EXIT.ok;
   }
 };
+async function listEntries(store, ref, tableId, patrol, limit) {
+  const entries = [];
+  let scanned = 0;
+  for await (const commit of store.history(ref, { limit: SCAN_LIMIT })) {
+    scanned += 1;
+    const doc = decodeLedger(ref, commit.sha, commit.message, tableId);
+    const events = doc.events.filter(
+      (e) => patrol === void 0 || "patrol" in e && e.patrol === patrol
+    );
+    if (events.length === 0) continue;
+    const { writer } = doc;
+    entries.push({ commit: commit.sha, at: writer.at, tick: writer.tick, writer, events });
+    if (entries.length >= limit) break;
+  }
+  return { entries, scanned };
+}
+__name(listEntries, "listEntries");
 function describeEvent2(event2) {
   switch (event2.type) {
     case "created":
@@ -45206,7 +45269,7 @@ be used.`,
     const now = values.now === void 0 ? void 0 : parseInstant(values.now, "--now");
     const maxParallel = values["max-parallel"] === void 0 ? 4 : parseCount(values["max-parallel"], "--max-parallel", 64);
     const loaded = await loadWithWarnings(values.config, io, env.cwd);
-    const store = await openStore(values.store, env.cwd);
+    const store = await openStore(values.store, env.cwd, { create: values["dry-run"] !== true });
     const holder2 = await currentProcessHolder();
     const log = stderrLogger(io, values.verbose === true);
     const signal = env.cancellation?.();

@@ -45018,6 +45018,12 @@ function splitFields(expression) {
     );
   }
   const fields = trimmed.split(/\s+/);
+  assertNoSpaceInsideAField(trimmed, fields);
+  if (fields.length === 6 && looksLikeYear(fields[5] ?? "")) {
+    throw new ScheduleError(
+      `"${trimmed}" has six fields, and the sixth, "${fields[5]}", looks like a year, which cron does not have: GitHub's cron has five fields (minute hour day-of-month month day-of-week); write "${fields.slice(0, 5).join(" ")}" and let the patrol's run check the year if it must`
+    );
+  }
   if (fields.length === 6) {
     throw new ScheduleError(
       `"${trimmed}" has six fields: seconds are not supported, because GitHub's cron has five (minute hour day-of-month month day-of-week) and cannot run more often than every 5 minutes`
@@ -45036,16 +45042,37 @@ function splitFields(expression) {
   return fields;
 }
 __name(splitFields, "splitFields");
+function assertNoSpaceInsideAField(expression, fields) {
+  const cut = fields.some(
+    (field2, index) => /[,/-]$/.test(field2) || index > 0 && /^[,/-]/.test(field2)
+  );
+  if (!cut) return;
+  const joined = expression.replace(/\s*([,/-])\s*/g, "$1");
+  throw new ScheduleError(
+    `"${expression}" has a space inside a list, range or step, which splits it into two fields: write it without spaces, as in "${joined}"`
+  );
+}
+__name(assertNoSpaceInsideAField, "assertNoSpaceInsideAField");
+function looksLikeYear(field2) {
+  return /^(19|20)\d\d(?:[-,](19|20)\d\d)*$/.test(field2);
+}
+__name(looksLikeYear, "looksLikeYear");
 function parseWithCronParser(source, expression) {
   try {
     return import_cron_parser.CronExpressionParser.parse(expression, { currentDate: 0, tz: "UTC", strict: false });
   } catch (error63) {
     const reason = error63 instanceof Error ? error63.message : String(error63);
-    const hint = /duplicate/i.test(reason) ? " (0 and 7 both mean Sunday)" : "";
+    const hint = duplicateHint(reason, expression.split(" ")[4] ?? "");
     throw new ScheduleError(`"${source}" is not a valid cron expression: ${reason}${hint}`);
   }
 }
 __name(parseWithCronParser, "parseWithCronParser");
+function duplicateHint(reason, dayOfWeek) {
+  if (!/duplicate/i.test(reason)) return "";
+  const sundayTwice = /dayofweek/i.test(reason) && /:\s*0\s*$/.test(reason) && /(?:^|[,-])7(?:$|[,/-])/.test(dayOfWeek) && /(?:^|[,-])(?:0|sun)(?:$|[,/-])/i.test(dayOfWeek);
+  return sundayTwice ? " (0 and 7 both mean Sunday: write one of them)" : " (a repeated value: write each value once)";
+}
+__name(duplicateHint, "duplicateHint");
 function isStar(field2) {
   return field2.startsWith("*") || field2.startsWith("?");
 }
@@ -45484,7 +45511,7 @@ function checkSchedule(spec) {
   const shortestGap = shortestGapMinutes(pattern);
   if (shortestGap < MIN_TICK_INTERVAL_MINUTES) {
     warnings.push(
-      `"${pattern.expression}" can fire every ${plural(shortestGap, "minute")}, but GitHub's scheduled workflows tick at most every ${MIN_TICK_INTERVAL_MINUTES} minutes: Cronwarden runs each such slot at the next tick, late, or reports it missed under catch-up`
+      `"${pattern.expression}" can fire as often as every ${plural(shortestGap, "minute")}, but GitHub's scheduled workflows tick at most every ${MIN_TICK_INTERVAL_MINUTES} minutes: Cronwarden runs each such slot at the next tick, late, or reports it missed under catch-up`
     );
   }
   if (!pattern.dayOfMonthIsStar && !pattern.dayOfWeekIsStar) {
@@ -68813,14 +68840,16 @@ function describeEvent(event2) {
 __name(describeEvent, "describeEvent");
 
 // src/tick/ledger-io.ts
+var LEDGER_PREFIX = "refs/cronwarden/";
 function ledgerRef(tableId) {
-  return `refs/cronwarden/${tableId}`;
+  return `${LEDGER_PREFIX}${tableId}`;
 }
 __name(ledgerRef, "ledgerRef");
 async function readLedger(store, ref) {
   const read = await store.read(ref);
   if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
-  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
+  const table2 = ref.startsWith(LEDGER_PREFIX) ? ref.slice(LEDGER_PREFIX.length) : void 0;
+  const document = decodeLedger(ref, read.tip.sha, read.tip.message, table2);
   return { tip: read.tip.sha, document, serverTime: read.serverTime };
 }
 __name(readLedger, "readLedger");

@@ -45011,6 +45011,12 @@ function splitFields(expression) {
     );
   }
   const fields = trimmed.split(/\s+/);
+  assertNoSpaceInsideAField(trimmed, fields);
+  if (fields.length === 6 && looksLikeYear(fields[5] ?? "")) {
+    throw new ScheduleError(
+      `"${trimmed}" has six fields, and the sixth, "${fields[5]}", looks like a year, which cron does not have: GitHub's cron has five fields (minute hour day-of-month month day-of-week); write "${fields.slice(0, 5).join(" ")}" and let the patrol's run check the year if it must`
+    );
+  }
   if (fields.length === 6) {
     throw new ScheduleError(
       `"${trimmed}" has six fields: seconds are not supported, because GitHub's cron has five (minute hour day-of-month month day-of-week) and cannot run more often than every 5 minutes`
@@ -45029,16 +45035,37 @@ function splitFields(expression) {
   return fields;
 }
 __name(splitFields, "splitFields");
+function assertNoSpaceInsideAField(expression, fields) {
+  const cut = fields.some(
+    (field, index) => /[,/-]$/.test(field) || index > 0 && /^[,/-]/.test(field)
+  );
+  if (!cut) return;
+  const joined = expression.replace(/\s*([,/-])\s*/g, "$1");
+  throw new ScheduleError(
+    `"${expression}" has a space inside a list, range or step, which splits it into two fields: write it without spaces, as in "${joined}"`
+  );
+}
+__name(assertNoSpaceInsideAField, "assertNoSpaceInsideAField");
+function looksLikeYear(field) {
+  return /^(19|20)\d\d(?:[-,](19|20)\d\d)*$/.test(field);
+}
+__name(looksLikeYear, "looksLikeYear");
 function parseWithCronParser(source, expression) {
   try {
     return import_cron_parser.CronExpressionParser.parse(expression, { currentDate: 0, tz: "UTC", strict: false });
   } catch (error63) {
     const reason = error63 instanceof Error ? error63.message : String(error63);
-    const hint = /duplicate/i.test(reason) ? " (0 and 7 both mean Sunday)" : "";
+    const hint = duplicateHint(reason, expression.split(" ")[4] ?? "");
     throw new ScheduleError(`"${source}" is not a valid cron expression: ${reason}${hint}`);
   }
 }
 __name(parseWithCronParser, "parseWithCronParser");
+function duplicateHint(reason, dayOfWeek) {
+  if (!/duplicate/i.test(reason)) return "";
+  const sundayTwice = /dayofweek/i.test(reason) && /:\s*0\s*$/.test(reason) && /(?:^|[,-])7(?:$|[,/-])/.test(dayOfWeek) && /(?:^|[,-])(?:0|sun)(?:$|[,/-])/i.test(dayOfWeek);
+  return sundayTwice ? " (0 and 7 both mean Sunday: write one of them)" : " (a repeated value: write each value once)";
+}
+__name(duplicateHint, "duplicateHint");
 function isStar(field) {
   return field.startsWith("*") || field.startsWith("?");
 }
@@ -68235,10 +68262,12 @@ function describeEvent(event2) {
 __name(describeEvent, "describeEvent");
 
 // src/tick/ledger-io.ts
+var LEDGER_PREFIX = "refs/cronwarden/";
 async function readLedger(store, ref) {
   const read = await store.read(ref);
   if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
-  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
+  const table2 = ref.startsWith(LEDGER_PREFIX) ? ref.slice(LEDGER_PREFIX.length) : void 0;
+  const document = decodeLedger(ref, read.tip.sha, read.tip.message, table2);
   return { tip: read.tip.sha, document, serverTime: read.serverTime };
 }
 __name(readLedger, "readLedger");

@@ -2,8 +2,10 @@ import { decodeLedger, encodeLedger } from '../ledger/document.js';
 import type { LedgerDocument } from '../ledger/types.js';
 import type { LedgerStore } from '../store/types.js';
 
+const LEDGER_PREFIX = 'refs/cronwarden/';
+
 export function ledgerRef(tableId: string): string {
-  return `refs/cronwarden/${tableId}`;
+  return `${LEDGER_PREFIX}${tableId}`;
 }
 
 export interface LedgerSnapshot {
@@ -17,7 +19,9 @@ export interface LedgerSnapshot {
 export async function readLedger(store: LedgerStore, ref: string): Promise<LedgerSnapshot> {
   const read = await store.read(ref);
   if (read.tip === null) return { tip: null, document: null, serverTime: read.serverTime };
-  const document = decodeLedger(ref, read.tip.sha, read.tip.message);
+  // A ledger ref holds its own table's ledger: anything else is refused, never written over.
+  const table = ref.startsWith(LEDGER_PREFIX) ? ref.slice(LEDGER_PREFIX.length) : undefined;
+  const document = decodeLedger(ref, read.tip.sha, read.tip.message, table);
   return { tip: read.tip.sha, document, serverTime: read.serverTime };
 }
 

@@ -78,7 +78,8 @@ be used.`,
         ? 4
         : parseCount(values['max-parallel'], '--max-parallel', 64);
     const loaded = await loadWithWarnings(values.config, io, env.cwd);
-    const store = await openStore(values.store, env.cwd);
+    // A dry run writes nothing, not even a new repository at a mistyped path.
+    const store = await openStore(values.store, env.cwd, { create: values['dry-run'] !== true });
     const holder = await currentProcessHolder();
     const log = stderrLogger(io, values.verbose === true);
     const signal = env.cancellation?.();
