@@ -44401,7 +44401,10 @@ var GithubTracker = class {
         repo: this.repo,
         title: issue3.title,
         body: issue3.body,
-        labels: issue3.labels
+        labels: issue3.labels,
+        // A 5xx may come after the issue was made: retrying would make a second one. The
+        // report fails instead, and the next one finds the issue if it was made.
+        request: { retries: 0 }
       });
       return tracked(data);
     } catch (error63) {
@@ -44427,7 +44430,9 @@ var GithubTracker = class {
         owner: this.owner,
         repo: this.repo,
         issue_number: number4,
-        body
+        body,
+        request: { retries: 0 }
+        // as for issues: never post a comment twice
       });
     } catch (error63) {
       explain(error63, "issues: write", `comment on issue #${number4}`);
@@ -47557,7 +47562,8 @@ __name(syncDashboard, "syncDashboard");
 // src/action/bot-report.ts
 async function reportOnIssues(tick) {
   const [owner = "", repo = ""] = tick.repository.split("/");
-  const tracker = new GithubTracker(tick.octokit, { owner, repo, log: tick.log });
+  const botLogin = await whoAmI(tick);
+  const tracker = new GithubTracker(tick.octokit, { owner, repo, log: tick.log, botLogin });
   const result = await reportTick(tick.table, tick.ledger, tick.report, tracker, {
     now: tick.now,
     log: tick.log,
@@ -47569,6 +47575,16 @@ async function reportOnIssues(tick) {
   return { written: result.written, failures: result.failures };
 }
 __name(reportOnIssues, "reportOnIssues");
+async function whoAmI(tick) {
+  if (tick.botLogin !== void 0) return tick.botLogin;
+  try {
+    const { data } = await tick.octokit.rest.users.getAuthenticated();
+    return data.login;
+  } catch {
+    return ACTIONS_BOT_LOGIN;
+  }
+}
+__name(whoAmI, "whoAmI");
 
 // src/action/kit.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -70966,7 +70982,8 @@ function parseInputs(env, repository) {
     force: parseBoolean(env, "force", false),
     maxParallel: parseWholeNumber(env, "max-parallel", 4, MAX_PARALLEL_LIMIT),
     watchIntervalMs: parseWholeNumber(env, "watch-interval", 60, WATCH_INTERVAL_LIMIT_SECONDS) * 1e3,
-    report: parseBoolean(env, "report", true)
+    report: parseBoolean(env, "report", true),
+    botLogin: readInput(env, "bot-login") || void 0
   };
 }
 __name(parseInputs, "parseInputs");
@@ -71680,7 +71697,8 @@ async function reportToBot(claim2, inputs, tick) {
       octokit: tick.github.octokit,
       repository: tick.job.repository,
       runUrl: tick.job.runUrl,
-      log: tickLogger(kit)
+      log: tickLogger(kit),
+      ...inputs.botLogin === void 0 ? {} : { botLogin: inputs.botLogin }
     });
     if (outcome2.written.length === 0 && outcome2.failures.length === 0) {
       kit.info("the bot\u2019s issues were already up to date");

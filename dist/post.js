@@ -44401,7 +44401,10 @@ var GithubTracker = class {
         repo: this.repo,
         title: issue3.title,
         body: issue3.body,
-        labels: issue3.labels
+        labels: issue3.labels,
+        // A 5xx may come after the issue was made: retrying would make a second one. The
+        // report fails instead, and the next one finds the issue if it was made.
+        request: { retries: 0 }
       });
       return tracked(data);
     } catch (error63) {
@@ -44427,7 +44430,9 @@ var GithubTracker = class {
         owner: this.owner,
         repo: this.repo,
         issue_number: number4,
-        body
+        body,
+        request: { retries: 0 }
+        // as for issues: never post a comment twice
       });
     } catch (error63) {
       explain(error63, "issues: write", `comment on issue #${number4}`);
@@ -46982,7 +46987,8 @@ __name(syncDashboard, "syncDashboard");
 // src/action/bot-report.ts
 async function reportOnIssues(tick) {
   const [owner = "", repo = ""] = tick.repository.split("/");
-  const tracker = new GithubTracker(tick.octokit, { owner, repo, log: tick.log });
+  const botLogin = await whoAmI(tick);
+  const tracker = new GithubTracker(tick.octokit, { owner, repo, log: tick.log, botLogin });
   const result = await reportTick(tick.table, tick.ledger, tick.report, tracker, {
     now: tick.now,
     log: tick.log,
@@ -46994,6 +47000,16 @@ async function reportOnIssues(tick) {
   return { written: result.written, failures: result.failures };
 }
 __name(reportOnIssues, "reportOnIssues");
+async function whoAmI(tick) {
+  if (tick.botLogin !== void 0) return tick.botLogin;
+  try {
+    const { data } = await tick.octokit.rest.users.getAuthenticated();
+    return data.login;
+  } catch {
+    return ACTIONS_BOT_LOGIN;
+  }
+}
+__name(whoAmI, "whoAmI");
 
 // src/action/kit.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -69056,7 +69072,8 @@ function parseInputs(env, repository) {
     force: parseBoolean(env, "force", false),
     maxParallel: parseWholeNumber(env, "max-parallel", 4, MAX_PARALLEL_LIMIT),
     watchIntervalMs: parseWholeNumber(env, "watch-interval", 60, WATCH_INTERVAL_LIMIT_SECONDS) * 1e3,
-    report: parseBoolean(env, "report", true)
+    report: parseBoolean(env, "report", true),
+    botLogin: readInput(env, "bot-login") || void 0
   };
 }
 __name(parseInputs, "parseInputs");

@@ -20,6 +20,8 @@ export interface ActionInputs {
   watchIntervalMs: number;
   /** Whether the bot's issues are updated after the tick. */
   report: boolean;
+  /** The login the bot's issues are opened under; undefined: ask GitHub. */
+  botLogin: string | undefined;
 }
 
 /** An input has a value the Action cannot use; the message names the input. */
@@ -74,6 +76,7 @@ export function parseInputs(env: ActionEnv, repository: string): ActionInputs {
     watchIntervalMs:
       parseWholeNumber(env, 'watch-interval', 60, WATCH_INTERVAL_LIMIT_SECONDS) * 1000,
     report: parseBoolean(env, 'report', true),
+    botLogin: readInput(env, 'bot-login') || undefined,
   };
 }
 

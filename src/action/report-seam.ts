@@ -19,6 +19,8 @@ export interface ReportedTick {
   /** This job's run page; runs of this tick link to it. */
   runUrl: string;
   log: TickLogger;
+  /** The bot-login input, when given. */
+  botLogin?: string;
 }
 
 export interface ReportOutcome {

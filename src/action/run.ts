@@ -292,6 +292,7 @@ async function reportToBot(
       repository: tick.job.repository,
       runUrl: tick.job.runUrl,
       log: tickLogger(kit),
+      ...(inputs.botLogin === undefined ? {} : { botLogin: inputs.botLogin }),
     });
     if (outcome.written.length === 0 && outcome.failures.length === 0) {
       kit.info('the bot’s issues were already up to date');

@@ -82,6 +82,9 @@ export class GithubTracker implements IssueTracker {
         title: issue.title,
         body: issue.body,
         labels: issue.labels,
+        // A 5xx may come after the issue was made: retrying would make a second one. The
+        // report fails instead, and the next one finds the issue if it was made.
+        request: { retries: 0 },
       });
       return tracked(data as IssueData);
     } catch (error: unknown) {
@@ -110,6 +113,7 @@ export class GithubTracker implements IssueTracker {
         repo: this.repo,
         issue_number: number,
         body,
+        request: { retries: 0 }, // as for issues: never post a comment twice
       });
     } catch (error: unknown) {
       explain(error, 'issues: write', `comment on issue #${number}`);
