@@ -44834,7 +44834,8 @@ function errorCode2(error62) {
 __name(errorCode2, "errorCode");
 async function findPatrolProcesses(tick, patrol) {
   if (process.platform !== "linux") return null;
-  const wanted = [`CRONWARDEN_TICK=${tick}`, `CRONWARDEN_PATROL=${patrol}`];
+  const wanted = [`CRONWARDEN_TICK=${tick}`];
+  if (patrol !== void 0) wanted.push(`CRONWARDEN_PATROL=${patrol}`);
   const found = [];
   for (const entry of await readdir3("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -44865,18 +44866,23 @@ async function probeLocalHolder(holder2, lease2, patrol) {
 __name(probeLocalHolder, "probeLocalHolder");
 async function stopLocalRun(revocation2, patrol, log) {
   if (revocation2.holder.kind !== "process" || revocation2.tick === void 0) return;
-  const pids = await findPatrolProcesses(revocation2.tick, patrol.id);
-  if (pids === null || pids.length === 0) return;
-  log.info(`${patrol.id}: stopping the replaced run (pids ${pids.join(", ")})`);
-  signalAll(pids, "SIGTERM");
-  for (let waited = 0; waited < STOP_GRACE_MS; waited += 100) {
-    const left = await findPatrolProcesses(revocation2.tick, patrol.id);
-    if (left === null || left.length === 0) return;
-    await sleep2(100);
-  }
-  signalAll(await findPatrolProcesses(revocation2.tick, patrol.id) ?? [], "SIGKILL");
+  await stopTickProcesses(revocation2.tick, patrol.id, log);
 }
 __name(stopLocalRun, "stopLocalRun");
+async function stopTickProcesses(tick, patrol, log) {
+  const pids = await findPatrolProcesses(tick, patrol);
+  if (pids === null || pids.length === 0) return 0;
+  log.info(`stopping ${patrol ?? "the patrols"} of tick ${tick} (pids ${pids.join(", ")})`);
+  signalAll(pids, "SIGTERM");
+  for (let waited = 0; waited < STOP_GRACE_MS; waited += 100) {
+    const left = await findPatrolProcesses(tick, patrol);
+    if (left === null || left.length === 0) return pids.length;
+    await sleep2(100);
+  }
+  signalAll(await findPatrolProcesses(tick, patrol) ?? [], "SIGKILL");
+  return pids.length;
+}
+__name(stopTickProcesses, "stopTickProcesses");
 function signalAll(pids, signal) {
   for (const pid of pids) {
     try {

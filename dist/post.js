@@ -10910,8 +10910,8 @@ var require_CronFileParser = __commonJS({
        * @throws If file cannot be read
        */
       static async parseFile(filePath) {
-        const { readFile: readFile2 } = __require("fs/promises");
-        const data = await readFile2(filePath, "utf8");
+        const { readFile: readFile3 } = __require("fs/promises");
+        const data = await readFile3(filePath, "utf8");
         return _CronFileParser.#parseContent(data);
       }
       /**
@@ -43964,12 +43964,13 @@ import { resolve } from "node:path";
 // src/run/shell.ts
 import { spawn } from "node:child_process";
 import { constants } from "node:fs";
-import { access, readFile, readdir, stat } from "node:fs/promises";
+import { access, readFile as readFile2, readdir as readdir2, stat } from "node:fs/promises";
 import path from "node:path";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/run/process-identity.ts
+import { readdir, readFile, readlink } from "node:fs/promises";
 function parseProcStat(text2) {
   const nameEnd = text2.lastIndexOf(")");
   if (nameEnd < 0) return null;
@@ -43984,6 +43985,25 @@ function isDeadState(state) {
   return state.startsWith("Z") || state.startsWith("X");
 }
 __name(isDeadState, "isDeadState");
+async function findPatrolProcesses(tick, patrol) {
+  if (process.platform !== "linux") return null;
+  const wanted = [`CRONWARDEN_TICK=${tick}`];
+  if (patrol !== void 0) wanted.push(`CRONWARDEN_PATROL=${patrol}`);
+  const found = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ;
+    try {
+      environ = await readFile(`/proc/${entry}/environ`, "utf8");
+    } catch {
+      continue;
+    }
+    const variables = environ.split("\0");
+    if (wanted.every((v) => variables.includes(v))) found.push(Number(entry));
+  }
+  return found;
+}
+__name(findPatrolProcesses, "findPatrolProcesses");
 
 // src/run/shell.ts
 var DEFAULT_KILL_GRACE_MS = 5e3;
@@ -44096,11 +44116,11 @@ var PatrolGroup = class {
     return process.platform === "linux" ? this.hasRunningMembersInProc() : true;
   }
   async hasRunningMembersInProc() {
-    const entries = await readdir("/proc").catch(() => null);
+    const entries = await readdir2("/proc").catch(() => null);
     if (entries === null) return true;
     const pids = entries.filter((entry) => /^\d+$/.test(entry));
     const stats = await Promise.all(
-      pids.map((pid) => readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""))
+      pids.map((pid) => readFile2(`/proc/${pid}/stat`, "utf8").catch(() => ""))
     );
     return stats.some((text2) => {
       const stat3 = parseProcStat(text2);
@@ -47482,7 +47502,7 @@ import os3 from "os";
 
 // node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
-var { chmod, copyFile, lstat, mkdir, open, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs2.promises;
+var { chmod, copyFile, lstat, mkdir, open, readdir: readdir3, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs2.promises;
 var IS_WINDOWS = process.platform === "win32";
 var READONLY = fs2.constants.O_RDONLY;
 
@@ -47589,6 +47609,33 @@ function actionFactories(env, cancelled) {
   };
 }
 __name(actionFactories, "actionFactories");
+
+// src/run/local-holders.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
+var STOP_GRACE_MS = 5e3;
+async function stopTickProcesses(tick, patrol, log) {
+  const pids = await findPatrolProcesses(tick, patrol);
+  if (pids === null || pids.length === 0) return 0;
+  log.info(`stopping ${patrol ?? "the patrols"} of tick ${tick} (pids ${pids.join(", ")})`);
+  signalAll(pids, "SIGTERM");
+  for (let waited = 0; waited < STOP_GRACE_MS; waited += 100) {
+    const left = await findPatrolProcesses(tick, patrol);
+    if (left === null || left.length === 0) return pids.length;
+    await sleep2(100);
+  }
+  signalAll(await findPatrolProcesses(tick, patrol) ?? [], "SIGKILL");
+  return pids.length;
+}
+__name(stopTickProcesses, "stopTickProcesses");
+function signalAll(pids, signal) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+    }
+  }
+}
+__name(signalAll, "signalAll");
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -69212,6 +69259,7 @@ async function runPost(env, factories) {
     kit.info(
       `The main step stopped before releasing its leases; releasing those still held by ${describeHolder(job.holder)} in ${ledger.ref} of ${ledger.repository}.`
     );
+    await stopTickProcesses(ledger.tick, void 0, { info: /* @__PURE__ */ __name((m) => kit.info(m), "info") });
     const nonces = new Set(state.nonces);
     const result = await updateLedger(
       store,

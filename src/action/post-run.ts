@@ -1,3 +1,4 @@
+import { stopTickProcesses } from '../run/local-holders.js';
 import { describeHolder } from '../ledger/lease.js';
 import { updateLedger } from '../tick/ledger-io.js';
 import { VERSION } from '../version.js';
@@ -53,6 +54,9 @@ export async function runPost(
       `The main step stopped before releasing its leases; releasing those still held by ` +
         `${describeHolder(job.holder)} in ${ledger.ref} of ${ledger.repository}.`,
     );
+    // The main step's patrols run in their own process groups and may have outlived it:
+    // end them before giving up their leases, or a later tick could run beside them.
+    await stopTickProcesses(ledger.tick, undefined, { info: (m) => kit.info(m) });
     const nonces = new Set(state.nonces);
     const result = await updateLedger<AbandonedRelease['released']>(
       store,

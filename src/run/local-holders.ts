@@ -38,16 +38,30 @@ export async function stopLocalRun(
   log: TickLogger,
 ): Promise<void> {
   if (revocation.holder.kind !== 'process' || revocation.tick === undefined) return;
-  const pids = await findPatrolProcesses(revocation.tick, patrol.id);
-  if (pids === null || pids.length === 0) return;
-  log.info(`${patrol.id}: stopping the replaced run (pids ${pids.join(', ')})`);
+  await stopTickProcesses(revocation.tick, patrol.id, log);
+}
+
+/**
+ * End the processes of a tick's patrols on this machine (all of them, or one patrol's):
+ * SIGTERM, then SIGKILL to those still there after a grace period. Returns how many there
+ * were; a lease may be given up only once they are gone.
+ */
+export async function stopTickProcesses(
+  tick: string,
+  patrol: string | undefined,
+  log: Pick<TickLogger, 'info'>,
+): Promise<number> {
+  const pids = await findPatrolProcesses(tick, patrol);
+  if (pids === null || pids.length === 0) return 0;
+  log.info(`stopping ${patrol ?? 'the patrols'} of tick ${tick} (pids ${pids.join(', ')})`);
   signalAll(pids, 'SIGTERM');
   for (let waited = 0; waited < STOP_GRACE_MS; waited += 100) {
-    const left = await findPatrolProcesses(revocation.tick, patrol.id);
-    if (left === null || left.length === 0) return;
+    const left = await findPatrolProcesses(tick, patrol);
+    if (left === null || left.length === 0) return pids.length;
     await sleep(100);
   }
-  signalAll((await findPatrolProcesses(revocation.tick, patrol.id)) ?? [], 'SIGKILL');
+  signalAll((await findPatrolProcesses(tick, patrol)) ?? [], 'SIGKILL');
+  return pids.length;
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {

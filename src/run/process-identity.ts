@@ -176,11 +176,13 @@ function errorCode(error: unknown): unknown {
  * Processes on this machine started for `patrol` by tick `tick`: they carry both in their
  * environment (CRONWARDEN_TICK, CRONWARDEN_PATROL), and so do their children. A tick killed
  * with SIGKILL cannot stop its patrol, so "the tick's pid is gone" does not mean "its run
- * is over"; this is how a later tick finds out. Linux only (/proc); elsewhere null: unknown.
+ * is over"; this is how a later tick finds out. Without `patrol`, every patrol of the tick.
+ * Linux only (/proc); elsewhere null: unknown.
  */
-export async function findPatrolProcesses(tick: string, patrol: string): Promise<number[] | null> {
+export async function findPatrolProcesses(tick: string, patrol?: string): Promise<number[] | null> {
   if (process.platform !== 'linux') return null;
-  const wanted = [`CRONWARDEN_TICK=${tick}`, `CRONWARDEN_PATROL=${patrol}`];
+  const wanted = [`CRONWARDEN_TICK=${tick}`];
+  if (patrol !== undefined) wanted.push(`CRONWARDEN_PATROL=${patrol}`);
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -194,6 +195,9 @@ describe('the post step', () => {
     expect(after['slow-a']?.lastRun).toMatchObject({ outcome: 'cancelled', exitCode: null });
     expect(after['slow-b']?.lease).toEqual(theirLease);
     expect(writes(emu).filter((w) => w.startsWith('PATCH'))).toHaveLength(1);
+    // Its own patrol, which outlived the killed step, was ended first; theirs runs on.
+    expect(await running(strays.at(-2) ?? 0)).toBe(false);
+    expect(await running(strays.at(-1) ?? 0)).toBe(true);
   }, 90_000);
 
   it('does nothing when the main step released everything itself', async () => {
@@ -268,3 +272,13 @@ describe('patrols that propose pull requests', () => {
     expect(existsSync(join(ws, 'notes.txt'))).toBe(true);
   }, 60_000);
 });
+
+/** Running, as opposed to gone or a zombie nobody reaped. */
+async function running(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return !/^\S+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
