@@ -44322,6 +44322,12 @@ var PermissionError = class extends Error {
   }
   name = "PermissionError";
 };
+var TokenRefusedError = class extends Error {
+  static {
+    __name(this, "TokenRefusedError");
+  }
+  name = "TokenRefusedError";
+};
 var RateLimitError = class extends Error {
   static {
     __name(this, "RateLimitError");
@@ -44341,7 +44347,9 @@ function explain(error63, permission, what) {
     throw new RateLimitError(`GitHub's API rate limit is used up; it resets at ${when}.`);
   }
   if (failure2?.status === 401) {
-    throw new PermissionError(permission, `${what}: the token was refused (401 Bad credentials)`);
+    throw new TokenRefusedError(
+      `GitHub refused the token (401 Bad credentials) when trying to ${what}: check the \`token\` input (an expired or revoked token, or a secret that is not set).`
+    );
   }
   throw error63;
 }
@@ -71038,6 +71046,7 @@ var EXPLAINED = [
   TableInvalidError,
   TickInputError,
   PermissionError,
+  TokenRefusedError,
   RateLimitError,
   ProtocolTooNewError,
   NotALedgerError,
@@ -71474,7 +71483,7 @@ async function loadPatrolTable(kit, workspace, config2) {
     const loaded = await loadTable(resolve2(workspace, config2));
     annotate(kit, workspace, loaded.warnings, "warning");
     describeTable(kit, config2, loaded.table);
-    return loaded.table;
+    return { ...loaded.table, path: config2 };
   } catch (error63) {
     if (!(error63 instanceof ConfigError)) throw error63;
     annotate(kit, workspace, error63.warnings, "warning");

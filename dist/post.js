@@ -44342,6 +44342,12 @@ var PermissionError = class extends Error {
   }
   name = "PermissionError";
 };
+var TokenRefusedError = class extends Error {
+  static {
+    __name(this, "TokenRefusedError");
+  }
+  name = "TokenRefusedError";
+};
 var RateLimitError = class extends Error {
   static {
     __name(this, "RateLimitError");
@@ -44361,7 +44367,9 @@ function explain(error63, permission, what) {
     throw new RateLimitError(`GitHub's API rate limit is used up; it resets at ${when}.`);
   }
   if (failure2?.status === 401) {
-    throw new PermissionError(permission, `${what}: the token was refused (401 Bad credentials)`);
+    throw new TokenRefusedError(
+      `GitHub refused the token (401 Bad credentials) when trying to ${what}: check the \`token\` input (an expired or revoked token, or a secret that is not set).`
+    );
   }
   throw error63;
 }
@@ -69175,6 +69183,7 @@ var EXPLAINED = [
   TableInvalidError,
   TickInputError,
   PermissionError,
+  TokenRefusedError,
   RateLimitError,
   ProtocolTooNewError,
   NotALedgerError,

@@ -1,4 +1,4 @@
-import { PermissionError, RateLimitError } from '../github/errors.js';
+import { PermissionError, RateLimitError, TokenRefusedError } from '../github/errors.js';
 import { NotALedgerError, ProtocolTooNewError } from '../ledger/document.js';
 import { StoreError } from '../store/types.js';
 import { LedgerConflictError } from '../tick/ledger-io.js';
@@ -18,6 +18,7 @@ const EXPLAINED = [
   TableInvalidError,
   TickInputError,
   PermissionError,
+  TokenRefusedError,
   RateLimitError,
   ProtocolTooNewError,
   NotALedgerError,

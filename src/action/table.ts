@@ -18,7 +18,9 @@ export async function loadPatrolTable(
     const loaded = await loadTable(resolve(workspace, config));
     annotate(kit, workspace, loaded.warnings, 'warning');
     describeTable(kit, config, loaded.table);
-    return loaded.table;
+    // Reports name the table as the workflow does, not by the runner's absolute path,
+    // which differs between runners and would rewrite the dashboard for nothing.
+    return { ...loaded.table, path: config };
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
     annotate(kit, workspace, error.warnings, 'warning');

@@ -56,6 +56,11 @@ export class PermissionError extends Error {
   }
 }
 
+/** GitHub did not accept the token at all. */
+export class TokenRefusedError extends Error {
+  override name = 'TokenRefusedError';
+}
+
 /** The primary rate limit is spent; says when it resets. */
 export class RateLimitError extends Error {
   override name = 'RateLimitError';
@@ -79,7 +84,10 @@ export function explain(error: unknown, permission: string, what: string): never
     throw new RateLimitError(`GitHub's API rate limit is used up; it resets at ${when}.`);
   }
   if (failure?.status === 401) {
-    throw new PermissionError(permission, `${what}: the token was refused (401 Bad credentials)`);
+    throw new TokenRefusedError(
+      `GitHub refused the token (401 Bad credentials) when trying to ${what}: check the ` +
+        '`token` input (an expired or revoked token, or a secret that is not set).',
+    );
   }
   throw error;
 }
