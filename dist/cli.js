@@ -45223,8 +45223,8 @@ __name(tickReportJson, "tickReportJson");
 
 // src/cli/commands/tick.ts
 var STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (a git repository, created bare
-                      if absent) or memory: (this process only); default: the git
-                      repository of the current directory`;
+                      if absent, except by a dry run) or memory: (this process only);
+                      default: the git repository of the current directory`;
 var tickCommand = {
   name: "tick",
   summary: "run one tick: claim due slots in the ledger, run the patrols, record the results",
@@ -45239,7 +45239,8 @@ records each result in the ledger.
 Options:
 ${CONFIG_HELP}
 ${STORE_HELP}
-      --now ISO       tick as if it were this instant (default: the store's clock)
+      --now ISO       tick as if it were this instant, with its zone (2026-03-08T05:45:00Z);
+                      default: the store's clock. Cursors and leases follow it.
       --dry-run       show the plan; write nothing, run nothing
   -p, --patrol ID     only this patrol; the others are left exactly as they are
       --force         run now even if no slot is due, through the same policy (with
@@ -45380,7 +45381,7 @@ finds its lease gone, stops, and records an overlap.
 Options:
       --reason TEXT   why (required; kept in the history)
 ${CONFIG_HELP}
-${STORE_HELP}
+${READ_STORE_HELP}
   -h, --help          show this help`,
   async run(argv, io, env) {
     const { values, positionals } = parse3(
@@ -45395,7 +45396,7 @@ ${STORE_HELP}
     }
     const { table: table3 } = await loadWithWarnings(values.config, io);
     selectPatrols(table3.patrols, id, table3.path);
-    const store = await openStore(values.store, env.cwd);
+    const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(table3.id);
     const writer = {
       id: `unlock-${randomBytes3(4).toString("hex")}`,

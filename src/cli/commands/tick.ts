@@ -21,8 +21,8 @@ import { json, table, type Output } from '../output.js';
 import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
 
 export const STORE_HELP = `  -s, --store SPEC    where the ledger lives: git:PATH (a git repository, created bare
-                      if absent) or memory: (this process only); default: the git
-                      repository of the current directory`;
+                      if absent, except by a dry run) or memory: (this process only);
+                      default: the git repository of the current directory`;
 
 export const tickCommand: Command = {
   name: 'tick',
@@ -38,7 +38,8 @@ records each result in the ledger.
 Options:
 ${CONFIG_HELP}
 ${STORE_HELP}
-      --now ISO       tick as if it were this instant (default: the store's clock)
+      --now ISO       tick as if it were this instant, with its zone (2026-03-08T05:45:00Z);
+                      default: the store's clock. Cursors and leases follow it.
       --dry-run       show the plan; write nothing, run nothing
   -p, --patrol ID     only this patrol; the others are left exactly as they are
       --force         run now even if no slot is due, through the same policy (with

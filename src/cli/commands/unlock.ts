@@ -10,7 +10,7 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { CONFIG_HELP, configOption, loadWithWarnings } from '../table-input.js';
 import { selectPatrols } from './next.js';
-import { STORE_HELP } from './tick.js';
+import { READ_STORE_HELP } from './ledger.js';
 
 export const unlockCommand: Command = {
   name: 'unlock',
@@ -25,7 +25,7 @@ finds its lease gone, stops, and records an overlap.
 Options:
       --reason TEXT   why (required; kept in the history)
 ${CONFIG_HELP}
-${STORE_HELP}
+${READ_STORE_HELP}
   -h, --help          show this help`,
 
   async run(argv, io, env) {
@@ -41,7 +41,7 @@ ${STORE_HELP}
     }
     const { table } = await loadWithWarnings(values.config, io);
     selectPatrols(table.patrols, id, table.path);
-    const store = await openStore(values.store, env.cwd);
+    const store = await openStore(values.store, env.cwd, { create: false });
     const ref = ledgerRef(table.id);
     const writer = {
       id: `unlock-${randomBytes(4).toString('hex')}`,
