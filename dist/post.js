@@ -45607,7 +45607,7 @@ function overlaps(input2, patrol, state, runs) {
   for (const event2 of input2.events) {
     if (event2.type !== "overlap" || event2.patrol !== patrol.id) continue;
     if (replacedAsDesigned(event2.run.outcome, event2.revokedBy)) continue;
-    const run2 = runs.find((r) => runId(r) === runId(event2.run)) ?? recordRun(patrol.id, event2.run);
+    const run2 = runs.find((r) => runId(r) === runId(event2.run)) ?? fromRecord(patrol.id, event2.run, void 0);
     found.push(
       overlapFinding(
         input2,
@@ -45648,22 +45648,6 @@ function overlaps(input2, patrol, state, runs) {
   return found;
 }
 __name(overlaps, "overlaps");
-function recordRun(patrol, record2) {
-  return {
-    patrol,
-    slot: record2.slot,
-    fencingToken: record2.fencingToken,
-    nonce: record2.nonce,
-    tick: record2.tick,
-    startedAt: record2.startedAt,
-    finishedAt: record2.finishedAt,
-    outcome: record2.outcome,
-    exitCode: record2.exitCode,
-    durationMs: record2.durationMs,
-    url: record2.url
-  };
-}
-__name(recordRun, "recordRun");
 function stuckLease(input2, patrol, state) {
   const lease2 = state?.lease;
   if (state === void 0 || lease2 === null || lease2 === void 0) return null;

@@ -12,7 +12,7 @@ import type {
 import { MIN_TICK_INTERVAL_MINUTES } from '../schedule/index.js';
 import type { TickReport } from '../tick/types.js';
 import { incidentKey, type IncidentKind } from './marker.js';
-import { compareRuns, runId, type PatrolRun } from './runs.js';
+import { compareRuns, fromRecord, runId, type PatrolRun } from './runs.js';
 import { DURATIONS, formatInstant } from './time.js';
 
 /**
@@ -222,7 +222,9 @@ function overlaps(
   for (const event of input.events) {
     if (event.type !== 'overlap' || event.patrol !== patrol.id) continue;
     if (replacedAsDesigned(event.run.outcome, event.revokedBy)) continue;
-    const run = runs.find((r) => runId(r) === runId(event.run)) ?? recordRun(patrol.id, event.run);
+    const run =
+      runs.find((r) => runId(r) === runId(event.run)) ??
+      fromRecord(patrol.id, event.run, undefined);
     found.push(
       overlapFinding(
         input,
@@ -263,22 +265,6 @@ function overlaps(
     }
   }
   return found;
-}
-
-function recordRun(patrol: string, record: RunRecord): PatrolRun {
-  return {
-    patrol,
-    slot: record.slot,
-    fencingToken: record.fencingToken,
-    nonce: record.nonce,
-    tick: record.tick,
-    startedAt: record.startedAt,
-    finishedAt: record.finishedAt,
-    outcome: record.outcome,
-    exitCode: record.exitCode,
-    durationMs: record.durationMs,
-    url: record.url,
-  };
 }
 
 // ---- stuck

@@ -88,7 +88,8 @@ function isRunReport(report: PatrolReport): report is RunReport {
   return report.slot !== null && report.fencingToken !== null && RUN_OUTCOMES.has(report.outcome);
 }
 
-function fromRecord(
+/** A ledger run record as a run of a patrol, linked when a link is known or can be built. */
+export function fromRecord(
   patrol: string,
   record: RunRecord,
   runUrl: RunUrlBuilder | undefined,
