@@ -69893,11 +69893,18 @@ var GitHubStore = class {
   treeKnown = false;
   async read(ref) {
     assertLedgerRef(ref);
-    const data = await this.graphql(READ_LEDGER_QUERY, { ref }, "read the ledger");
+    const answered = {};
+    const data = await this.graphql(
+      READ_LEDGER_QUERY,
+      { ref },
+      "read the ledger",
+      answered
+    );
     const target = data.repository?.ref?.target;
+    const date5 = answered.date === void 0 ? Number.NaN : Date.parse(answered.date);
     return {
       tip: target === void 0 ? null : { sha: target.oid, message: target.message ?? "" },
-      serverTime: await this.now()
+      serverTime: Number.isNaN(date5) ? await this.now() : new Date(date5)
     };
   }
   async create(ref, message) {
@@ -70016,7 +70023,7 @@ var GitHubStore = class {
       throw error63;
     }
   }
-  async graphql(query, variables, what) {
+  async graphql(query, variables, what, answered = {}) {
     let answer;
     try {
       const response = await this.options.octokit.request("POST /graphql", {
@@ -70025,6 +70032,7 @@ var GitHubStore = class {
         variables: { owner: this.owner, name: this.repo, ...variables }
       });
       answer = response.data;
+      if (response.headers.date !== void 0) answered.date = response.headers.date;
     } catch (error63) {
       return explain(error63, "contents: read", what);
     }
@@ -71166,11 +71174,13 @@ async function pullRequestFlow(wiring) {
   const [owner = "", repo = ""] = wiring.repository.split("/");
   const host = new GithubPullRequestHost(wiring.octokit, { owner, repo });
   const changedSince = /* @__PURE__ */ __name(async () => (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path)), "changedSince");
+  const putBackChanges = /* @__PURE__ */ __name(async (patrol) => {
+    if (patrol.pullRequest === void 0) return;
+    await putBack(wiring.workspace, await changedSince());
+  }, "putBackChanges");
   return {
-    async prepare(patrol) {
-      if (patrol.pullRequest === void 0) return;
-      await putBack(wiring.workspace, await changedSince());
-    },
+    prepare: putBackChanges,
+    discard: putBackChanges,
     async afterRun(patrol, context) {
       if (patrol.pullRequest === void 0) return null;
       const changes = await changedSince();
@@ -71648,6 +71658,8 @@ function phasedRunner(shell, context, pulls) {
       );
       await pulls?.prepare(patrol);
       const result = await shell.run(patrol, runContext, lost);
+      const succeeded = result.exitCode === 0 && !result.aborted && !result.timedOut;
+      if (!succeeded) await pulls?.discard(patrol);
       if (result.output !== "") {
         kit.info(`${patrol.id}: output${result.outputTruncated ? " (the end of it)" : ""}:`);
         kit.quote(result.output);

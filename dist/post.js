@@ -68547,11 +68547,18 @@ var GitHubStore = class {
   treeKnown = false;
   async read(ref) {
     assertLedgerRef(ref);
-    const data = await this.graphql(READ_LEDGER_QUERY, { ref }, "read the ledger");
+    const answered = {};
+    const data = await this.graphql(
+      READ_LEDGER_QUERY,
+      { ref },
+      "read the ledger",
+      answered
+    );
     const target = data.repository?.ref?.target;
+    const date5 = answered.date === void 0 ? Number.NaN : Date.parse(answered.date);
     return {
       tip: target === void 0 ? null : { sha: target.oid, message: target.message ?? "" },
-      serverTime: await this.now()
+      serverTime: Number.isNaN(date5) ? await this.now() : new Date(date5)
     };
   }
   async create(ref, message) {
@@ -68670,7 +68677,7 @@ var GitHubStore = class {
       throw error63;
     }
   }
-  async graphql(query, variables, what) {
+  async graphql(query, variables, what, answered = {}) {
     let answer;
     try {
       const response = await this.options.octokit.request("POST /graphql", {
@@ -68679,6 +68686,7 @@ var GitHubStore = class {
         variables: { owner: this.owner, name: this.repo, ...variables }
       });
       answer = response.data;
+      if (response.headers.date !== void 0) answered.date = response.headers.date;
     } catch (error63) {
       return explain(error63, "contents: read", what);
     }

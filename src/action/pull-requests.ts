@@ -31,6 +31,8 @@ export interface PullRequestFlow {
   prepare(patrol: Patrol): Promise<void>;
   /** The engine's follow-up to a successful run: propose, then put the workspace back. */
   afterRun(patrol: Patrol, context: RunContext): Promise<string | null>;
+  /** After a run that did not succeed: nothing is proposed, and its changes are put back. */
+  discard(patrol: Patrol): Promise<void>;
 }
 
 /**
@@ -47,11 +49,13 @@ export async function pullRequestFlow(wiring: PullRequestWiring): Promise<PullRe
   const changedSince = async () =>
     (await workspaceChanges(wiring.workspace)).filter((c) => !before.has(c.path));
 
+  const putBackChanges = async (patrol: Patrol) => {
+    if (patrol.pullRequest === undefined) return;
+    await putBack(wiring.workspace, await changedSince());
+  };
   return {
-    async prepare(patrol) {
-      if (patrol.pullRequest === undefined) return;
-      await putBack(wiring.workspace, await changedSince());
-    },
+    prepare: putBackChanges,
+    discard: putBackChanges,
     async afterRun(patrol, context) {
       if (patrol.pullRequest === undefined) return null;
       const changes = await changedSince();

@@ -234,6 +234,8 @@ function phasedRunner(
       );
       await pulls?.prepare(patrol);
       const result = await shell.run(patrol, runContext, lost);
+      const succeeded = result.exitCode === 0 && !result.aborted && !result.timedOut;
+      if (!succeeded) await pulls?.discard(patrol);
       if (result.output !== '') {
         kit.info(`${patrol.id}: output${result.outputTruncated ? ' (the end of it)' : ''}:`);
         kit.quote(result.output);

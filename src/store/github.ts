@@ -84,11 +84,19 @@ export class GitHubStore implements LedgerStore {
 
   async read(ref: string): Promise<LedgerRead> {
     assertLedgerRef(ref);
-    const data = await this.graphql<ReadData>(READ_LEDGER_QUERY, { ref }, 'read the ledger');
+    const answered: { date?: string } = {};
+    const data = await this.graphql<ReadData>(
+      READ_LEDGER_QUERY,
+      { ref },
+      'read the ledger',
+      answered,
+    );
     const target = data.repository?.ref?.target;
+    // The server's clock when it answered this very read: its Date header.
+    const date = answered.date === undefined ? Number.NaN : Date.parse(answered.date);
     return {
       tip: target === undefined ? null : { sha: target.oid, message: target.message ?? '' },
-      serverTime: await this.now(),
+      serverTime: Number.isNaN(date) ? await this.now() : new Date(date),
     };
   }
 
@@ -231,6 +239,7 @@ export class GitHubStore implements LedgerStore {
     query: string,
     variables: Record<string, unknown>,
     what: string,
+    answered: { date?: string } = {},
   ): Promise<T> {
     let answer: GraphqlAnswer<T>;
     try {
@@ -240,6 +249,7 @@ export class GitHubStore implements LedgerStore {
         variables: { owner: this.owner, name: this.repo, ...variables },
       });
       answer = response.data as GraphqlAnswer<T>;
+      if (response.headers.date !== undefined) answered.date = response.headers.date;
     } catch (error: unknown) {
       return explain(error, 'contents: read', what);
     }

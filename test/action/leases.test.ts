@@ -249,6 +249,17 @@ describe('patrols that propose pull requests', () => {
     '',
   ].join('\n');
 
+  it('puts back what a failed proposing run left, even when no patrol runs after it', async () => {
+    const ws = await newWorkspace(table.replace(/\n  - id: refresh[\s\S]*$/, '\n'));
+    await commitWorkspace(ws);
+
+    const tick = await runStep(emu, ws, { runId: 502, inputs: { force: 'true' } });
+
+    expect(tick.code).toBe(1);
+    expect(emu.pulls(REPO)).toEqual([]);
+    expect(existsSync(join(ws, 'junk.txt'))).toBe(false);
+  }, 60_000);
+
   it('proposes the files a run changed, and only those, then puts the workspace back', async () => {
     const ws = await newWorkspace(table);
     await commitWorkspace(ws);
