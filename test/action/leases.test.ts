@@ -250,7 +250,7 @@ describe('patrols that propose pull requests', () => {
   ].join('\n');
 
   it('puts back what a failed proposing run left, even when no patrol runs after it', async () => {
-    const ws = await newWorkspace(table.replace(/\n  - id: refresh[\s\S]*$/, '\n'));
+    const ws = await newWorkspace(table.replace(/\n {2}- id: refresh[\s\S]*$/, '\n'));
     await commitWorkspace(ws);
 
     const tick = await runStep(emu, ws, { runId: 502, inputs: { force: 'true' } });
