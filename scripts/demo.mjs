@@ -1,21 +1,25 @@
 // `npm run demo`: ticks of examples/cronwarden.yml at chosen instants against a throw-away
 // ledger, so a new user sees catch-up, a doubled tick and forbid at work in one command.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
-const table = join(root, 'examples', 'cronwarden.yml');
+const table = 'examples/cronwarden.yml'; // commands run from the repository root
 const scratch = mkdtempSync(join(tmpdir(), 'cronwarden-demo-'));
 const store = `git:${join(scratch, 'ledger.git')}`;
 // The example's patrols write under $TMPDIR: keep that inside the scratch directory too.
 const env = { ...process.env, TMPDIR: scratch };
 
+const reports = join(scratch, 'reports');
+
 function args(command, extra) {
-  return [cli, command, '--config', table, '--store', store, ...extra];
+  // Every tick also writes what the bot would post on GitHub, as Markdown files.
+  const reporting = command === 'tick' ? ['--report-dir', reports] : [];
+  return [cli, command, '--config', table, '--store', store, ...reporting, ...extra];
 }
 
 function show(title, explanation, command, extra) {
@@ -23,7 +27,7 @@ function show(title, explanation, command, extra) {
   console.log(`\n=== ${title}\n${about}$ cronwarden ${command} ${extra.join(' ')}\n`);
   try {
     process.stdout.write(
-      execFileSync(process.execPath, args(command, extra), { env, encoding: 'utf8' }),
+      execFileSync(process.execPath, args(command, extra), { cwd: root, env, encoding: 'utf8' }),
     );
   } catch (error) {
     // A tick whose patrol failed exits 3 and has still printed its report.
@@ -34,6 +38,7 @@ function show(title, explanation, command, extra) {
 
 function background(extra) {
   const child = spawn(process.execPath, args('tick', extra), {
+    cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -98,6 +103,15 @@ try {
     'history',
     ['--limit', '6'],
   );
+
+  const dashboard = readdirSync(reports)
+    .map((name) => readFileSync(join(reports, name), 'utf8'))
+    .find((text) => text.includes('<!-- cronwarden:dashboard:'));
+  console.log(
+    '\n=== The dashboard issue the bot would keep on GitHub\n' +
+      '(written by --report-dir; on GitHub the Action posts it as an issue and edits it in place)\n',
+  );
+  console.log(dashboard ?? '(none written)');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
