@@ -171,7 +171,10 @@ function planPatrol(plan: TickPlan, patrol: Patrol, input: TickPlanInput): void 
   if (hasNewSlots && advanced) state.cursor = slots.cursor.toISOString();
 
   if (!patrol.enabled) {
-    if (hasNewSlots) recordMissed(plan, patrol, slots.missedCount + scheduled.length, 'disabled');
+    if (hasNewSlots) {
+      const newest = scheduled.at(-1) ?? slots.missed.at(-1)?.toISOString() ?? null;
+      recordMissed(plan, patrol, slots.missedCount + scheduled.length, 'disabled', newest);
+    }
     plan.outcomes.push(outcome(patrol, null, 'disabled', 'the patrol is disabled'));
     return;
   }

@@ -222,6 +222,9 @@ describe('planning a tick', () => {
     const plan = planTick(input({ table, current, now: new Date('2026-05-01T10:00:30Z') }));
     expect(plan.grants).toEqual([]);
     expect(plan.outcomes).toMatchObject([{ outcome: 'disabled' }]);
+    expect(plan.next.events).toContainEqual(
+      expect.objectContaining({ type: 'missed', count: 3, newest: '2026-05-01T10:00:00.000Z' }),
+    );
     expect(plan.next.state.patrols.hourly?.cursor).toBe('2026-05-01T10:00:30.000Z');
   });
 
